@@ -1,0 +1,121 @@
+"""`chuding` console script: a thin face over app.services.
+
+Global options: ``--db URL_OR_PATH`` and ``--json`` (machine output on stdout, Chinese messages on
+stderr). Exit codes: 0 ok, 1 checks found problems, 2 usage, 3 unreadable input file, 4 internal.
+Each command group lives in its own module under ``app/commands`` with a ``register(subparsers)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app import __version__
+from app.errors import EXIT_INTERNAL, EXIT_USAGE, ChudingError
+
+log = logging.getLogger("app.cli")
+
+COMMAND_MODULES = (
+    "app.commands.basics",  # demo, validate
+    "app.commands.roster",  # roster template|import|export
+    "app.commands.policy",  # check, workdays
+    "app.commands.documents",  # docs, packet, vault
+    "app.commands.masking",  # mask suggest|apply|verify
+    "app.commands.letters",  # letters, form
+    "app.commands.export",  # export, verify-bundle
+)
+
+
+@dataclass
+class CliContext:
+    db_arg: str | None
+    json: bool
+    _db: Any = field(default=None, repr=False)
+
+    @property
+    def db(self):  # type: ignore[no-untyped-def]
+        if self._db is None:
+            from app.models.db import open_database
+
+            self._db = open_database(self.db_arg)
+        return self._db
+
+    def emit_json(self, payload: Any) -> None:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+
+    def info(self, message: str) -> None:
+        """Human text: stdout normally, stderr in --json mode so stdout stays machine-readable."""
+        stream = sys.stderr if self.json else sys.stdout
+        stream.write(message + "\n")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+Handler = Callable[[argparse.Namespace, CliContext], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"用法错误：{message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _add_globals(p: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    p.add_argument("--db", metavar="URL_OR_PATH", default=default,
+                   help="数据库：SQLAlchemy URL 或 SQLite 文件路径（默认：用户数据目录；也可用 CHUDING_DB_URL）")
+    p.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="机器可读输出（JSON 写到标准输出，中文提示写到标准错误）")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="chuding", description="职称初定申报助手 命令行")
+    parser.add_argument("--version", action="version", version=f"chuding {__version__}")
+    _add_globals(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        module.register(sub, lambda p: _add_globals(p, top=False))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.logging_setup import configure_logging
+
+    configure_logging()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    ctx = CliContext(db_arg=args.db, json=bool(args.json))
+    try:
+        return int(args.handler(args, ctx))
+    except ChudingError as exc:
+        log.info("command failed: %s (%s)", exc.message, exc.detail)
+        sys.stderr.write(f"错误：{exc.message}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断\n")
+        return 130
+    except Exception:
+        from app.logging_setup import log_file
+
+        log.exception("internal error in %s", args.command)
+        sys.stderr.write(f"内部错误，详细信息已写入日志：{log_file()}\n")
+        return EXIT_INTERNAL
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

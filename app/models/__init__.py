@@ -1,0 +1,21 @@
+"""SQLAlchemy 2 ORM models and database access. Import models from here."""
+
+from app.models.base import Base
+from app.models.roster import (
+    Assessment,
+    ContinuingEducationRecord,
+    DisciplineRecord,
+    EducationRecord,
+    Person,
+    Unit,
+)
+
+__all__ = [
+    "Assessment",
+    "Base",
+    "ContinuingEducationRecord",
+    "DisciplineRecord",
+    "EducationRecord",
+    "Person",
+    "Unit",
+]

@@ -1,0 +1,168 @@
+"""Engine and sessions from a URL; schema migrations with Alembic (a backup copy first).
+
+``open_database(url)`` is the one entry point: it resolves the URL (``--db``, ``CHUDING_DB_URL``, or
+the SQLite file in the user data dir), turns on WAL and foreign keys for SQLite, brings the schema to
+the newest revision (copying the SQLite file aside before any migration), and returns a ``Database``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import StorageError, UsageError
+from app.paths import default_db_path
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def resolve_url(url_or_path: str | os.PathLike[str] | None = None) -> str:
+    """A SQLAlchemy URL from an explicit value, ``CHUDING_DB_URL`` or the default SQLite file."""
+    value = os.fspath(url_or_path) if url_or_path else os.environ.get("CHUDING_DB_URL")
+    if not value:
+        return f"sqlite:///{default_db_path()}"
+    if "://" in value:
+        try:
+            make_url(value)
+        except ArgumentError as exc:
+            raise UsageError(f"数据库地址无效：{value}") from exc
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True)
+    if u.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    cfg = _alembic_config(None)  # type: ignore[arg-type]
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _backup_sqlite(engine: Engine, current: str | None) -> Path | None:
+    u = engine.url
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    src = Path(u.database)
+    if not src.exists() or src.stat().st_size == 0:
+        return None
+    with engine.connect() as conn:
+        if not inspect(conn).get_table_names():
+            return None
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = src.with_name(f"{src.name}.{current or 'base'}.{stamp}.bak")
+    # Use SQLite's online backup so WAL content is included and the copy is consistent.
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(src)) as s, contextlib.closing(sqlite3.connect(dest)) as d:
+        s.backup(d)
+    log.info("database backed up to %s before migration from %s", dest, current)
+    return dest
+
+
+def migrate(engine: Engine) -> Path | None:
+    """Upgrade to head. Returns the backup path when a migration ran on an existing file."""
+    from alembic import command
+
+    head = head_revision()
+    current = current_revision(engine)
+    if current == head:
+        return None
+    backup = _backup_sqlite(engine, current)
+    command.upgrade(_alembic_config(engine), "head")
+    return backup
+
+
+@dataclass
+class Database:
+    url: str
+    engine: Engine
+    sessionmaker: sessionmaker[Session]
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on error."""
+        s = self.sessionmaker()
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        u = self.engine.url
+        if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+            return Path(u.database)
+        return None
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url_or_path: str | os.PathLike[str] | None = None, *, migrate_schema: bool = True) -> Database:
+    url = resolve_url(url_or_path)
+    engine = make_engine(url)
+    try:
+        if migrate_schema:
+            migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise StorageError(f"无法打开数据库：{url}。请检查文件是否被其他程序占用或已损坏。", detail=repr(exc)) from exc
+    except Exception as exc:
+        engine.dispose()
+        if "file is not a database" in str(exc):
+            raise StorageError(f"数据库文件已损坏或不是数据库：{url}", detail=repr(exc)) from exc
+        raise
+    return Database(url=url, engine=engine, sessionmaker=sessionmaker(engine, expire_on_commit=False))

@@ -1,0 +1,1 @@
+"""Policy: identifiers, dates, profiles, eligibility, titles and working days (all Qt-free)."""

@@ -1,0 +1,1 @@
+"""Roster: the person-level validation rules and the roster file contract (xlsx/csv)."""

@@ -1,0 +1,93 @@
+"""Field-level validation of a person record, shared by the editor dialog and the importer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app.domain import vocab
+from app.domain.person import PersonData
+from app.policy.identifiers import check_id_number, check_phone, check_uscc
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    field: str  # Chinese column name of the roster contract, e.g. "身份证号"
+    message: str
+    severity: str = "error"  # "error" blocks saving; "warning" does not
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def _in_vocab(issues: list[FieldIssue], field: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value and value not in allowed:
+        issues.append(FieldIssue(field, f"“{value}”不是可选值（{'/'.join(allowed)}）"))
+
+
+def validate_person(p: PersonData, *, today: dt.date | None = None) -> list[FieldIssue]:
+    today = today or dt.date.today()
+    issues: list[FieldIssue] = []
+    if not p.name.strip():
+        issues.append(FieldIssue("姓名", "姓名不能为空"))
+    elif len(p.name.strip()) > 30:
+        issues.append(FieldIssue("姓名", "姓名过长"))
+    _in_vocab(issues, "性别", p.gender, vocab.GENDERS)
+    idr = check_id_number(p.id_number, gender=p.gender or None, today=today)
+    issues += [FieldIssue("身份证号", m) for m in idr.errors]
+    issues += [FieldIssue("身份证号", m, "warning") for m in idr.warnings]
+    if p.phone:
+        ph = check_phone(p.phone)
+        issues += [FieldIssue("联系电话", m) for m in ph.errors]
+        issues += [FieldIssue("联系电话", m, "warning") for m in ph.warnings]
+    _in_vocab(issues, "人员状态", p.status, vocab.PERSON_STATUSES)
+    birth = dt.date.fromisoformat(idr.derived["birth_date"]) if "birth_date" in idr.derived else None
+
+    def date_ok(field: str, d: dt.date | None, *, allow_future: bool = False) -> None:
+        if d is None:
+            return
+        if d > today and not allow_future:
+            issues.append(FieldIssue(field, f"{field} {d.isoformat()} 晚于今天"))
+        elif d.year < 1950:
+            issues.append(FieldIssue(field, f"{field} {d.isoformat()} 早于 1950 年，请核对"))
+        elif birth and d < birth:
+            issues.append(FieldIssue(field, f"{field} {d.isoformat()} 早于出生日期 {birth.isoformat()}"))
+        elif birth and (d.year - birth.year) < 14:
+            issues.append(FieldIssue(field, f"{field} {d.isoformat()} 时年龄不足 14 岁，请核对", "warning"))
+
+    date_ok("参加专业技术工作日期", p.work_start)
+    date_ok("派驻起始日期", p.dispatch_start)
+    if p.dispatched and p.dispatch_start is None:
+        issues.append(FieldIssue("派驻起始日期", "派驻人员需填写派驻起始日期", "warning"))
+    for e in p.educations:
+        _in_vocab(issues, "学历", e.level, vocab.EDUCATION_LEVELS)
+        _in_vocab(issues, "学习形式", e.mode, vocab.STUDY_MODES)
+        _in_vocab(issues, "学位", e.degree, vocab.DEGREES)
+        date_ok("毕业日期", e.graduation_date)
+        date_ok("学位取得日期", e.degree_date)
+        date_ok("博士后出站日期", e.postdoc_end)
+        if e.degree and e.degree != "无" and e.degree_date is None:
+            issues.append(FieldIssue("学位取得日期", f"有{e.degree}学位但未填写学位取得日期", "warning"))
+    for year, result in p.assessments.items():
+        if not 1950 <= year <= today.year:
+            issues.append(FieldIssue("考核结果", f"考核年度 {year} 不合理"))
+        if result not in vocab.ASSESSMENT_RESULTS:
+            issues.append(FieldIssue("考核结果", f"{year} 年考核结果“{result}”不是可选值（{'/'.join(vocab.ASSESSMENT_RESULTS)}）"))
+    for year, ce in p.continuing_education.items():
+        if not 1950 <= year <= today.year:
+            issues.append(FieldIssue("继续教育", f"继续教育年度 {year} 不合理"))
+        for hours in (ce.public_hours, ce.professional_hours):
+            if hours is not None and not 0 <= hours <= 2000:
+                issues.append(FieldIssue("继续教育", f"{year} 年继续教育学时 {hours} 不合理"))
+    for d in p.disciplines:
+        _in_vocab(issues, "处分", d.kind, vocab.DISCIPLINE_KINDS)
+        if d.kind not in ("", "无", "警告", "开除") and d.end_date is None:
+            issues.append(FieldIssue("处分期满日期", f"{d.kind}处分需填写处分期满日期", "warning"))
+    u = p.unit
+    if u.uscc:
+        ur = check_uscc(u.uscc)
+        issues += [FieldIssue("统一社会信用代码", m) for m in ur.errors]
+    _in_vocab(issues, "单位性质", u.nature, vocab.UNIT_NATURES)
+    _in_vocab(issues, "单位层级", u.level, vocab.UNIT_LEVELS)
+    return issues

@@ -1,0 +1,221 @@
+"""Roster use cases: list, find, save and delete persons and units (ORM ↔ domain mapping here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.domain.person import ContinuingEducation, Discipline, Education, PersonData, UnitData
+from app.errors import DuplicateError, NotFoundError, ValidationError
+from app.models import (
+    Assessment,
+    ContinuingEducationRecord,
+    DisciplineRecord,
+    EducationRecord,
+    Person,
+    Unit,
+)
+from app.models.db import Database
+from app.policy.identifiers import normalize_id
+from app.roster.validate import FieldIssue, validate_person
+
+_LOAD = (
+    selectinload(Person.unit),
+    selectinload(Person.educations),
+    selectinload(Person.assessments),
+    selectinload(Person.continuing_education),
+    selectinload(Person.disciplines),
+)
+
+
+def unit_to_data(u: Unit | None) -> UnitData:
+    if u is None:
+        return UnitData()
+    return UnitData(name=u.name, uscc=u.uscc, nature=u.nature, location=u.location, level=u.level,
+                    below_class4=u.below_class4, id=u.id)
+
+
+def person_to_data(p: Person) -> PersonData:
+    return PersonData(
+        id=p.id, name=p.name, gender=p.gender, ethnicity=p.ethnicity, id_number=p.id_number,
+        political_status=p.political_status, phone=p.phone, work_start=p.work_start, series=p.series,
+        specialty=p.specialty, position=p.position, current_title=p.current_title, status=p.status,
+        contract=p.contract, dispatched=p.dispatched, dispatch_start=p.dispatch_start,
+        first_application=p.first_application, notes=p.notes,
+        educations=[Education(id=e.id, level=e.level, mode=e.mode, school=e.school, major=e.major,
+                              graduation_date=e.graduation_date, degree=e.degree, degree_date=e.degree_date,
+                              postdoc_end=e.postdoc_end) for e in p.educations],
+        assessments={a.year: a.result for a in p.assessments},
+        continuing_education={c.year: ContinuingEducation(c.year, c.public_hours, c.professional_hours, c.exempt)
+                              for c in p.continuing_education},
+        disciplines=[Discipline(d.kind, d.end_date) for d in p.disciplines],
+        unit=unit_to_data(p.unit),
+    )
+
+
+def _apply(p: Person, d: PersonData) -> None:
+    for attr in ("name", "gender", "ethnicity", "political_status", "phone", "work_start", "series",
+                 "specialty", "position", "current_title", "status", "contract", "dispatched",
+                 "dispatch_start", "first_application", "notes"):
+        setattr(p, attr, getattr(d, attr))
+    p.name = p.name.strip()
+    p.id_number = normalize_id(d.id_number)
+    p.educations = [EducationRecord(level=e.level, mode=e.mode, school=e.school, major=e.major,
+                                    graduation_date=e.graduation_date, degree=e.degree,
+                                    degree_date=e.degree_date, postdoc_end=e.postdoc_end)
+                    for e in d.educations]
+    p.assessments = [Assessment(year=y, result=r) for y, r in sorted(d.assessments.items())]
+    p.continuing_education = [
+        ContinuingEducationRecord(year=y, public_hours=c.public_hours, professional_hours=c.professional_hours,
+                                  exempt=c.exempt)
+        for y, c in sorted(d.continuing_education.items())
+    ]
+    p.disciplines = [DisciplineRecord(kind=x.kind, end_date=x.end_date) for x in d.disciplines
+                     if x.kind and x.kind != "无"]
+
+
+def upsert_unit(s: Session, u: UnitData) -> Unit | None:
+    """Find the unit by name (creating it if new) and update the fields that were given."""
+    if not u.name.strip():
+        return None
+    unit = s.scalar(select(Unit).where(Unit.name == u.name.strip()))
+    if unit is None:
+        unit = Unit(name=u.name.strip(), uscc="", nature="", location="", level="", short_name="")
+        s.add(unit)
+    for attr in ("uscc", "nature", "location", "level"):
+        value = getattr(u, attr)
+        if value:
+            setattr(unit, attr, value)
+    if u.below_class4 is not None:
+        unit.below_class4 = u.below_class4
+    return unit
+
+
+@dataclass
+class SaveResult:
+    person: PersonData
+    created: bool
+    warnings: list[FieldIssue]
+
+
+def save_person_in(s: Session, d: PersonData, *, update_existing: bool = True,
+                   today: dt.date | None = None) -> SaveResult:
+    issues = validate_person(d, today=today)
+    errors = [i for i in issues if i.is_error]
+    if errors:
+        raise ValidationError("；".join(f"{i.field}：{i.message}" for i in errors))
+    id_number = normalize_id(d.id_number)
+    existing = s.scalar(select(Person).where(Person.id_number == id_number))
+    if d.id is not None:
+        target = s.get(Person, d.id)
+        if target is None:
+            raise NotFoundError(f"人员不存在（编号 {d.id}）")
+        if existing is not None and existing.id != d.id:
+            raise DuplicateError(f"身份证号 {id_number} 已属于“{existing.name}”")
+    elif existing is not None:
+        if not update_existing:
+            raise DuplicateError(f"身份证号 {id_number} 已存在（{existing.name}）；如需更新请使用“更新已有人员”")
+        target = existing
+    else:
+        target = None
+    created = target is None
+    if target is None:
+        target = Person(id_number=id_number)
+        s.add(target)
+    _apply(target, d)
+    target.unit = upsert_unit(s, d.unit) if d.unit.name else target.unit
+    s.flush()
+    return SaveResult(person_to_data(target), created, [i for i in issues if not i.is_error])
+
+
+def save_person(db: Database, d: PersonData, *, update_existing: bool = True) -> SaveResult:
+    with db.session() as s:
+        return save_person_in(s, d, update_existing=update_existing)
+
+
+def list_persons(db: Database, text: str = "") -> list[PersonData]:
+    with db.session() as s:
+        q = select(Person).options(*_LOAD).order_by(Person.id)
+        if text.strip():
+            like = f"%{text.strip()}%"
+            q = q.where(or_(Person.name.like(like), Person.id_number.like(like.upper())))
+        return [person_to_data(p) for p in s.scalars(q)]
+
+
+def count_persons(db: Database) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count(Person.id))) or 0
+
+
+def find_person(db: Database, key: str | int) -> PersonData:
+    """By database id, 身份证号 or exact name (a name must be unique)."""
+    with db.session() as s:
+        key_s = str(key).strip()
+        p: Person | None = None
+        if key_s.isdigit() and len(key_s) < 10:
+            p = s.get(Person, int(key_s), options=_LOAD)
+        if p is None:
+            p = s.scalar(select(Person).options(*_LOAD).where(Person.id_number == normalize_id(key_s)))
+        if p is None:
+            matches = list(s.scalars(select(Person).options(*_LOAD).where(Person.name == key_s)))
+            if len(matches) > 1:
+                raise NotFoundError(f"有 {len(matches)} 人名为“{key_s}”，请改用身份证号")
+            p = matches[0] if matches else None
+        if p is None:
+            raise NotFoundError(f"找不到人员“{key_s}”（可用编号、身份证号或姓名）")
+        return person_to_data(p)
+
+
+def delete_person(db: Database, person_id: int) -> None:
+    with db.session() as s:
+        p = s.get(Person, person_id)
+        if p is None:
+            raise NotFoundError(f"人员不存在（编号 {person_id}）")
+        s.delete(p)
+
+
+def list_units(db: Database) -> list[UnitData]:
+    with db.session() as s:
+        return [unit_to_data(u) for u in s.scalars(select(Unit).order_by(Unit.id))]
+
+
+def primary_unit(db: Database) -> UnitData | None:
+    """The officer's own unit: the one with most persons (ties → first created)."""
+    with db.session() as s:
+        row = s.execute(
+            select(Unit, func.count(Person.id).label("n")).outerjoin(Person).group_by(Unit.id)
+            .order_by(func.count(Person.id).desc(), Unit.id).limit(1)
+        ).first()
+        return unit_to_data(row[0]) if row else None
+
+
+def save_unit(db: Database, u: UnitData, *, short_name: str | None = None) -> UnitData:
+    from app.policy.identifiers import check_uscc
+
+    if not u.name.strip():
+        raise ValidationError("单位名称不能为空")
+    if u.uscc:
+        r = check_uscc(u.uscc)
+        if not r.valid:
+            raise ValidationError("；".join(r.errors))
+    with db.session() as s:
+        if u.id is not None:
+            unit = s.get(Unit, u.id)
+            if unit is None:
+                raise NotFoundError("单位不存在")
+            clash = s.scalar(select(Unit).where(Unit.name == u.name.strip(), Unit.id != u.id))
+            if clash is not None:
+                raise DuplicateError(f"已有名为“{u.name}”的单位")
+            unit.name = u.name.strip()
+            unit.uscc, unit.nature, unit.location, unit.level = u.uscc, u.nature, u.location, u.level
+            unit.below_class4 = u.below_class4
+        else:
+            unit = upsert_unit(s, u)
+            assert unit is not None
+        if short_name is not None:
+            unit.short_name = short_name
+        s.flush()
+        return unit_to_data(unit)

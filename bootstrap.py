@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Cross-platform set-up for Chuding: create .venv, install, then run the app or the tests.
+
+    python bootstrap.py run     # install, seed demo data (only into an empty database), launch the app
+    python bootstrap.py test    # install with test extras, run the whole test suite (args go to pytest)
+
+Works on Windows (``py -3.11 bootstrap.py run``) and Linux/macOS with Python 3.11 or 3.12. The install
+is skipped when pyproject.toml has not changed since the last one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def check_python() -> None:
+    if not ((3, 11) <= sys.version_info[:2] < (3, 13)):
+        sys.exit(f"需要 Python 3.11 或 3.12，当前为 {sys.version.split()[0]}（Python 3.11/3.12 required）")
+
+
+def ensure_venv() -> Path:
+    py = venv_python()
+    if not py.exists():
+        print(f"creating virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
+    return py
+
+
+def ensure_installed(py: Path, extras: str) -> None:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    stamp = VENV / f".installed-{extras or 'base'}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    target = f".[{extras}]" if extras else "."
+    subprocess.check_call([str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q",
+                           "--upgrade", "pip"], cwd=ROOT)
+    subprocess.check_call([str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q",
+                           "-e", target], cwd=ROOT)
+    stamp.write_text(digest)
+
+
+def main(argv: list[str]) -> int:
+    check_python()
+    if not argv or argv[0] not in ("run", "test"):
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    py = ensure_venv()
+    if command == "run":
+        ensure_installed(py, "")
+        subprocess.check_call([str(py), "-m", "app.cli", "demo", "--if-empty"], cwd=ROOT)
+        return subprocess.call([str(py), "-m", "app", *rest], cwd=ROOT)
+    ensure_installed(py, "dev")
+    return subprocess.call([str(py), "-m", "pytest", *rest], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
