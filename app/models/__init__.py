@@ -1,6 +1,7 @@
 """SQLAlchemy 2 ORM models and database access. Import models from here."""
 
 from app.models.base import Base
+from app.models.documents import Document, Page
 from app.models.roster import (
     Assessment,
     ContinuingEducationRecord,
@@ -15,7 +16,9 @@ __all__ = [
     "Base",
     "ContinuingEducationRecord",
     "DisciplineRecord",
+    "Document",
     "EducationRecord",
+    "Page",
     "Person",
     "Unit",
 ]

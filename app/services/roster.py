@@ -125,6 +125,11 @@ def save_person_in(s: Session, d: PersonData, *, update_existing: bool = True,
     if target is None:
         target = Person(id_number=id_number)
         s.add(target)
+    else:
+        # Children are replaced wholesale; delete the old rows first so (person, year) stays unique.
+        for coll in (target.educations, target.assessments, target.continuing_education, target.disciplines):
+            coll.clear()
+        s.flush()
     _apply(target, d)
     target.unit = upsert_unit(s, d.unit) if d.unit.name else target.unit
     s.flush()

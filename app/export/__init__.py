@@ -1,0 +1,1 @@
+"""Exports: roster xlsx, letters (docx), 呈报表 PDF, submission bundle."""

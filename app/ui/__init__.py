@@ -1,0 +1,1 @@
+"""The Qt face of the app — the ONLY package that imports PySide6."""

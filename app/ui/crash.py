@@ -1,0 +1,36 @@
+"""Unexpected errors: logged with the traceback to the rotating log file and shown in a dialog."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.logging_setup import log_file
+
+log = logging.getLogger("app.crash")
+
+# Tests set this to collect instead of showing a modal dialog.
+shown: list[str] = []
+show_dialogs = True
+
+
+def report_exception(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    text = "".join(traceback.format_exception(exc_type, exc, tb))
+    log.error("unhandled exception:\n%s", text)
+    shown.append(text)
+    if not show_dialogs or QApplication.instance() is None:
+        sys.stderr.write(text)
+        return
+    box = QMessageBox(QMessageBox.Icon.Critical, "程序出错",
+                      "很抱歉，程序遇到了意外错误。您的数据已保存，当前操作未完成。\n"
+                      f"错误详情已写入日志文件：\n{log_file()}")
+    box.setDetailedText(text)
+    box.exec()
+
+
+def install() -> None:
+    sys.excepthook = report_exception

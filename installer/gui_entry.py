@@ -1,0 +1,3 @@
+from app.__main__ import main
+
+raise SystemExit(main())

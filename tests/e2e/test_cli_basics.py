@@ -1,0 +1,56 @@
+"""`chuding` exit codes and the basic commands, through a real subprocess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.cli import run_cli, run_json
+
+
+def test_validate_id_json_and_exit_codes(make_id) -> None:  # type: ignore[no-untyped-def]
+    good = make_id(male=False)
+    code, out, _ = run_json("validate", "id", good)
+    assert code == 0 and out["valid"] is True and out["gender"] == "女"
+    bad = good[:17] + ("1" if good[17] == "0" else "0")
+    code, out, _ = run_json("validate", "id", bad)
+    assert code == 1 and out["valid"] is False and "校验位" in out["errors"][0]
+
+
+def test_validate_uscc_human_output() -> None:
+    r = run_cli("validate", "uscc", "91350100M000100Y43")
+    assert r.returncode == 0 and "有效" in r.stdout
+
+
+def test_usage_error_exit_2() -> None:
+    r = run_cli("validate", "passport", "x")
+    assert r.returncode == 2 and "用法错误" in r.stderr
+    assert run_cli().returncode == 2
+
+
+def test_demo_creates_and_refuses_to_overwrite_real_data(tmp_path: Path, make_id) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "demo.sqlite3"
+    code, out, _ = run_json("demo", db=db)
+    assert code == 0 and out["persons"] >= 18
+    r = run_cli("demo", "--if-empty", db=db)
+    assert r.returncode == 0 and "未创建" in r.stdout
+    # A real (non-demo) person makes a plain `demo` refuse with exit 2 and a Chinese reason.
+    from app.domain.person import PersonData
+    from app.models.db import open_database
+    from app.services.roster import count_persons, save_person
+
+    database = open_database(db)
+    save_person(database, PersonData(name="真实人员", gender="男", id_number=make_id(male=True)))
+    n = count_persons(database)
+    database.dispose()
+    r = run_cli("demo", db=db)
+    assert r.returncode == 2 and "--force" in r.stderr
+    database = open_database(db)
+    assert count_persons(database) == n
+    database.dispose()
+
+
+def test_unreadable_database_is_reported_not_crashed(tmp_path: Path) -> None:
+    bad = tmp_path / "x.sqlite3"
+    bad.write_bytes(b"garbage" * 1000)
+    r = run_cli("demo", db=bad)
+    assert r.returncode == 4 and "数据库" in r.stderr and "Traceback" not in r.stderr
