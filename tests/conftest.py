@@ -36,12 +36,39 @@ def db(db_path: Path) -> Iterator[object]:
     database.dispose()
 
 
-@pytest.fixture
-def demo_db(db: object) -> object:
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database (and its vault beside it) built once per session; tests get a copy."""
+    from app.models.db import open_database
     from app.services.demo import create_demo
 
-    create_demo(db)  # type: ignore[arg-type]
-    return db
+    folder = tmp_path_factory.mktemp("demo-template")
+    old = os.environ.get("CHUDING_DATA_DIR")
+    os.environ["CHUDING_DATA_DIR"] = str(folder / "userdata")
+    try:
+        database = open_database(folder / "demo.sqlite3")
+        create_demo(database)
+        database.dispose()
+    finally:
+        if old is None:
+            os.environ.pop("CHUDING_DATA_DIR", None)
+        else:
+            os.environ["CHUDING_DATA_DIR"] = old
+    return folder
+
+
+@pytest.fixture
+def demo_db(_demo_template: Path, tmp_path: Path) -> Iterator[object]:
+    """A private copy of the demo database (with its generated scans)."""
+    import shutil
+
+    from app.models.db import open_database
+
+    target = tmp_path / "demo"
+    shutil.copytree(_demo_template, target, ignore=shutil.ignore_patterns("userdata"))
+    database = open_database(target / "demo.sqlite3")
+    yield database
+    database.dispose()
 
 
 _seq = itertools.count(1)

@@ -45,7 +45,6 @@ def cmd_validate(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def cmd_demo(args: argparse.Namespace, ctx: CliContext) -> int:
     from app.services.demo import create_demo
-
     from app.services.roster import count_persons
 
     if args.if_empty and count_persons(ctx.db) > 0:

@@ -2,8 +2,8 @@
 
 Files are written once (atomically) and never edited in place; the same bytes are stored once.
 Rows in the database reference blobs by their sha256; ``gc`` removes blobs nobody references.
-The optional ``suffix`` is not part of the address (the address is the digest alone); it is kept in
-a tiny ``.ext`` side file only as a hint for people browsing the folder.
+The optional ``suffix`` is accepted for callers' convenience but is not part of the address: the
+address is the digest alone, and the type of a blob is recorded in the database row that uses it.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""Exports: roster xlsx, letters (docx), 呈报表 PDF, submission bundle."""
+"""Files we write for the officer and the platform: roster xlsx/csv, letters, form, bundle."""

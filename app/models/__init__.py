@@ -2,6 +2,8 @@
 
 from app.models.base import Base
 from app.models.documents import Document, Page
+from app.models.letters import LetterInput, UnitLetterSettings
+from app.models.masking import MaskAudit, PageMask
 from app.models.roster import (
     Assessment,
     ContinuingEducationRecord,
@@ -18,7 +20,11 @@ __all__ = [
     "DisciplineRecord",
     "Document",
     "EducationRecord",
+    "LetterInput",
+    "MaskAudit",
     "Page",
+    "PageMask",
     "Person",
     "Unit",
+    "UnitLetterSettings",
 ]

@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path

@@ -55,5 +55,7 @@ class Page(Base):
     rotation: Mapped[int] = mapped_column(Integer, default=0)  # clockwise degrees: 0/90/180/270
     mask_state: Mapped[str] = mapped_column(String(12), default="pending")
     masked_sha: Mapped[str | None] = mapped_column(String(64))
+    # The file as received that this page came from (kept when pages move, are deskewed or merged).
+    origin_sha: Mapped[str | None] = mapped_column(String(64))
 
     document: Mapped[Document] = relationship(back_populates="pages")

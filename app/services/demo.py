@@ -162,3 +162,14 @@ def create_demo(db: Database, *, force: bool = False) -> dict[str, Any]:
     for hook in DEMO_HOOKS:
         summary.update(hook(db, stored))
     return summary
+
+
+def _register_document_hooks() -> None:
+    """Generated sample scans (app.documents.demo_scans) filed into the demo persons' packets."""
+    from app.services.documents import demo_scans_hook
+
+    if demo_scans_hook not in DEMO_HOOKS:
+        DEMO_HOOKS.append(demo_scans_hook)
+
+
+_register_document_hooks()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import time
 
-from PySide6.QtCore import QLocale, QTranslator, QLibraryInfo
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_DISPLAY_NAME, __version__
@@ -13,6 +15,7 @@ from app.errors import ChudingError
 from app.logging_setup import configure_logging
 
 log = logging.getLogger(__name__)
+_T0 = time.perf_counter()
 
 
 def create_app(argv: list[str]) -> QApplication:
@@ -48,6 +51,15 @@ def run(argv: list[str]) -> int:
     window = MainWindow(ctx)
     window.show()
     log.info("main window shown (version %s)", __version__)
+    if os.environ.get("CHUDING_SMOKE_TEST"):
+        # Used by installer/build.py and benchmarks/startup.py: prove the window came up, then quit.
+        from PySide6.QtCore import QTimer
+
+        def _done() -> None:
+            print(f"SMOKE-OK {time.perf_counter() - _T0:.3f}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, _done)
     try:
         return app.exec()
     finally:

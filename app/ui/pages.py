@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
@@ -32,18 +33,27 @@ PAGES: list[PageSpec] = [
 ]
 
 
-def load_page_class(spec: PageSpec) -> type[QWidget] | None:
+PageFactory = Callable[[UiContext], QWidget]
+
+
+def load_page_class(spec: PageSpec) -> PageFactory | None:
     """The page's widget class, or None when its module (or the class in it) does not exist."""
     try:
         module = importlib.import_module(spec.module)
     except ImportError as exc:
-        log.info("page %s not shown: %s cannot be imported (%s)", spec.title, spec.module, exc)
+        missing = getattr(exc, "name", None) or ""
+        if isinstance(exc, ModuleNotFoundError) and spec.module.startswith(missing) and missing:
+            # the page's own module (or its package) is not there: a feature not in this build
+            log.info("page %s not shown: %s is not installed (%s)", spec.title, spec.module, exc)
+        else:
+            # the module exists but one of its imports failed: still leave the page out, loudly
+            log.error("page %s not shown: importing %s failed", spec.title, spec.module, exc_info=True)
         return None
-    cls = getattr(module, spec.cls, None)
+    cls: PageFactory | None = getattr(module, spec.cls, None)
     if cls is None:
         log.warning("page %s not shown: %s has no %s", spec.title, spec.module, spec.cls)
         return None
-    return cls  # type: ignore[no-any-return]
+    return cls
 
 
 def build_pages(ctx: UiContext, specs: list[PageSpec] | None = None) -> list[tuple[str, QWidget]]:
@@ -52,5 +62,5 @@ def build_pages(ctx: UiContext, specs: list[PageSpec] | None = None) -> list[tup
     for spec in PAGES if specs is None else specs:
         cls = load_page_class(spec)
         if cls is not None:
-            pages.append((spec.title, cls(ctx)))  # type: ignore[call-arg]
+            pages.append((spec.title, cls(ctx)))
     return pages

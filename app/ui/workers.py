@@ -64,7 +64,7 @@ class _Runnable(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn(self.state)
-        except BaseException as exc:  # noqa: BLE001 — handed to the UI thread
+        except BaseException as exc:
             self.signals.failed.emit(exc)
         else:
             self.signals.finished.emit(result)

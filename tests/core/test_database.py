@@ -32,14 +32,18 @@ def test_migrations_produce_exactly_the_models(db) -> None:  # type: ignore[no-u
 
 
 def test_backup_copy_before_migration(tmp_path: Path) -> None:
+    from alembic import command
+
+    from app.models.db import _alembic_config, make_engine
+
     path = tmp_path / "old.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    command.upgrade(_alembic_config(engine), "0001")  # a database of the first released schema
+    with engine.begin() as c:
+        c.execute(text("CREATE TABLE marker (x INTEGER)"))
+    engine.dispose()
     database = open_database(path)
-    database.dispose()
-    # Pretend the file is one revision behind: downgrade the stamp by hand.
-    with sqlite3.connect(path) as con:
-        con.execute("UPDATE alembic_version SET version_num='0001'")
-        con.execute("CREATE TABLE marker (x INTEGER)")
-    database = open_database(path)
+    assert current_revision(database.engine) == head_revision()
     database.dispose()
     backups = list(tmp_path.glob("old.sqlite3.0001.*.bak"))
     assert len(backups) == 1

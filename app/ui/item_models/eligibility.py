@@ -67,7 +67,13 @@ def check(persons: list[PersonData], profile_id: str, as_of: dt.date | None) -> 
     except ImportError as exc:
         log.warning("eligibility service unavailable: %s", exc)
         return EligibilityRun(profile_id, as_of, available=False, notes=["资格审核模块不可用"])
-    results = check_persons(persons, profile_id, as_of)
+    try:
+        from app.services.eligibility import options_from_settings
+
+        options = options_from_settings()
+    except ImportError:  # pragma: no cover - older service without settings overrides
+        options = None
+    results = check_persons(persons, profile_id, as_of, options=options)
     verdicts: dict[int, Any] = {}
     for person, item in zip(persons, results, strict=True):
         verdict = item[1] if isinstance(item, tuple) else item

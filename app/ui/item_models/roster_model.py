@@ -39,6 +39,7 @@ def _education(p: PersonData) -> str:
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", lambda p: p.name),
+    Column("eligibility", "申报资格", lambda p: ""),
     Column("gender", "性别", lambda p: p.gender),
     Column("id_number", "身份证号", lambda p: p.id_number),
     Column("education", "最高学历", _education),
@@ -46,9 +47,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("series", "系列", lambda p: p.series),
     Column("specialty", "申报专业", lambda p: p.specialty),
     Column("status", "人员状态", lambda p: p.status),
-    Column("eligibility", "申报资格", lambda p: ""),
 )
-ELIGIBILITY_COLUMN = len(COLUMNS) - 1
+ELIGIBILITY_COLUMN = 1
+
+
+def column_index(key: str) -> int:
+    return next(i for i, c in enumerate(COLUMNS) if c.key == key)
 _STATUS_ORDER = {"可申报": 0, "待满年限": 1, "信息不全": 2, "不符合": 3}
 
 
@@ -98,13 +102,13 @@ class RosterTableModel(QAbstractTableModel):
         return counts
 
     # --- Qt model API --------------------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._persons)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal:
@@ -173,7 +177,7 @@ class RosterFilterProxy(QSortFilterProxyModel):
     def status(self) -> str:
         return self._status
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         model = self.sourceModel()
         assert isinstance(model, RosterTableModel)
         p = model.person(source_row)

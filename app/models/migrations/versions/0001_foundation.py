@@ -1,7 +1,7 @@
 """foundation: roster tables
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23
 """
 

@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("rotation", sa.Integer(), nullable=False),
         sa.Column("mask_state", sa.String(length=12), nullable=False),
         sa.Column("masked_sha", sa.String(length=64), nullable=True),
+        sa.Column("origin_sha", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(["document_id"], ["documents.id"], name=op.f("fk_pages_document_id_documents"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pages")),

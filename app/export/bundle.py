@@ -1,0 +1,903 @@
+"""The submission bundle: plan (what goes where, what blocks) and build (pages → files → folder).
+
+Layout of a bundle folder::
+
+    00_单位材料/            unit-level letters and 呈报表 drafts
+    01_姓名/01_身份证.pdf   per person, files named by the profile's slot order (and year)
+    花名册.xlsx  清单.pdf  manifest.json
+
+The plan is pure (plain inputs from :mod:`app.services.export`); the build renders every page in a
+process pool (picklable :class:`PageTask`, one per page, a byte budget each so the file fits the
+upload limit), assembles the files, verifies masked files (fail-closed), writes the roster, the
+checklist and the manifest into a temporary folder beside the target and renames it into place at
+the very end. The previous bundle is kept until that moment; an interrupted build leaves only a
+hidden ``.<name>.building-*`` folder, removed by the next export.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import datetime as dt
+import io
+import logging
+import multiprocessing
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from app.errors import Cancelled, CheckFailed, ChudingError, UsageError, storage_error_from_os
+from app.export.manifest import (
+    KIND_CHECKLIST,
+    KIND_MATERIAL,
+    KIND_ROSTER,
+    KIND_UNIT,
+    MANIFEST_NAME,
+    FileEntry,
+    Manifest,
+    PageMask,
+    PersonEntry,
+    RequiredItem,
+    now_iso,
+    sha256_file,
+)
+
+log = logging.getLogger(__name__)
+
+UNIT_FOLDER = "00_单位材料"
+ROSTER_NAME = "花名册.xlsx"
+CHECKLIST_NAME = "清单.pdf"
+PDF_OVERHEAD = 2048  # bytes per file for the PDF structure
+PAGE_OVERHEAD = 400  # bytes per page object
+MIN_PAGE_BUDGET = 20 * 1024  # below this a page is unreadable: split the file instead
+POOL_MIN_PAGES = 16  # fewer pages: render in-process (spawning workers costs more)
+
+Progress = Callable[..., object]  # progress(done, total, message="") — TaskState.progress fits
+
+# Short file-name labels; anything else uses the profile's name without its parenthesis.
+SHORT_LABELS = {
+    "id_card": "身份证", "photo": "一寸照片", "contract": "劳动合同", "dispatch_note": "派驻情况说明",
+    "diploma": "毕业证", "degree_cert": "学位证", "chsi_record": "学历备案表",
+    "degree_verification": "学位验证报告", "continuing_education": "继续教育证书", "assessment": "年度考核表",
+    "work_summary": "工作小结", "commitment": "个人承诺书", "gongshi": "公示", "gongshi_result": "公示结果",
+    "recommendation": "推荐报告", "social_security": "社保缴费清单", "teacher_cert": "教师资格证",
+    "mandarin_cert": "普通话等级证书", "ethics_statement": "师德师风情况说明", "chengbaobiao": "呈报表",
+}
+
+_BAD_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def safe_name(text: str) -> str:
+    text = _BAD_CHARS.sub("_", text).strip().strip(".")
+    return text or "未命名"
+
+
+def short_label(slot: str, name: str) -> str:
+    if slot in SHORT_LABELS:
+        return SHORT_LABELS[slot]
+    return safe_name(re.split(r"[（(]", name, maxsplit=1)[0])
+
+
+# ============================================================================ plan inputs (plain)
+@dataclass
+class PageInput:
+    page_id: int
+    index: int
+    blob_path: str  # absolute vault path of the page's blob
+    blob_sha: str
+    kind: str  # jpeg | png | pdf-page
+    source_page: int = 0
+    rotation: int = 0
+    dpi: int | None = None
+    width_px: int = 0
+    height_px: int = 0
+    mask_state: str = "pending"  # pending | masked | not_needed
+    masked_path: str | None = None
+    masked_sha: str | None = None
+    boxes: list[dict[str, Any]] = field(default_factory=list)  # Box JSON boxes of this page
+    audit: str | None = None
+    blob_exists: bool = True
+    masked_exists: bool = True
+    size: int = 0  # bytes of the blob (for the pre-flight size estimate)
+
+
+@dataclass
+class DocInput:
+    document_id: int
+    slot: str
+    year: int | None
+    title: str = ""
+    issue_date: dt.date | None = None
+    word_count: int | None = None
+    pages: list[PageInput] = field(default_factory=list)
+
+
+@dataclass
+class PersonInput:
+    person: Any  # PersonData
+    verdict: Any | None  # Verdict (policy) or None when eligibility is unavailable
+    required_years: list[int]
+    documents: list[DocInput]
+
+
+@dataclass
+class UnitInput:
+    """Unit-level files made by other features (letters, forms), already rendered to bytes."""
+
+    name: str  # file name inside 00_单位材料
+    data: bytes
+    sources: list[str] = field(default_factory=list)
+
+
+# ============================================================================ plan
+@dataclass
+class Issue:
+    severity: str  # "blocker" | "warning"
+    code: str
+    message: str  # Chinese
+    person_id: int | None = None
+    person_name: str = ""
+    slot: str | None = None
+    year: int | None = None
+    document_id: int | None = None
+    page_id: int | None = None
+    page_index: int | None = None
+
+    @property
+    def blocker(self) -> bool:
+        return self.severity == "blocker"
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("severity", "code", "message", "person_id", "person_name", "slot",
+                                              "year", "document_id", "page_id", "page_index")}
+
+
+@dataclass
+class FilePlan:
+    rel_path: str
+    person_folder: str
+    slot: str
+    year: int | None
+    label: str
+    fmt: str  # pdf | jpg
+    pages: list[PageInput]
+    limit_bytes: int
+    mask_required: bool
+    secrets: list[str] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[str]:
+        out: list[str] = []
+        for p in self.pages:
+            for s in (p.blob_sha, p.masked_sha if p.mask_state == "masked" else None):
+                if s and s not in out:
+                    out.append(s)
+        return out
+
+
+@dataclass
+class PersonPlan:
+    person: Any
+    folder: str
+    verdict: Any | None
+    required: list[RequiredItem]
+    files: list[FilePlan]
+    complete: bool
+
+
+@dataclass
+class BundlePlan:
+    profile_id: str
+    profile_name: str
+    as_of: dt.date
+    limits: Any  # settings.UploadLimits
+    persons: list[PersonPlan]
+    unit_files: list[UnitInput]
+    issues: list[Issue]
+    roster_writer: Callable[[Path, BundlePlan], None] | None = None
+    warnings_text: list[str] = field(default_factory=list)
+    # Unit files made at build time (letters, forms): () -> (files, notes). Runs in the calling
+    # thread while the pool renders pages.
+    unit_provider: Callable[[], tuple[list[UnitInput], list[str]]] | None = None
+
+    @property
+    def blockers(self) -> list[Issue]:
+        return [i for i in self.issues if i.blocker]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if not i.blocker]
+
+    @property
+    def files(self) -> list[FilePlan]:
+        return [f for p in self.persons for f in p.files]
+
+    @property
+    def page_count(self) -> int:
+        return sum(len(f.pages) for f in self.files)
+
+
+def _applies(condition: str, person: Any) -> bool | None:
+    """True: required; False: not needed; None: optional (exported when present)."""
+    if condition == "always":
+        return True
+    if condition == "dispatched":
+        return bool(person.dispatched)
+    if condition == "has_degree":
+        return any((e.degree or "无") not in ("", "无") for e in person.educations)
+    if condition == "teacher":
+        return "教师" in (person.series or "")
+    if condition == "not_first_application":
+        return person.first_application is False
+    return None  # foreign_degree, optional: not derivable from the roster
+
+
+def plan_bundle(profile: Any, as_of: dt.date, persons: Sequence[PersonInput], *, limits: Any,
+                unit_files: Sequence[UnitInput] = (), allow_ineligible: bool = False,
+                applies: Callable[[str, Any], bool | None] | None = None) -> BundlePlan:
+    """Decide the bundle layout and collect the blockers and warnings (nothing is written)."""
+    issues: list[Issue] = []
+    plans: list[PersonPlan] = []
+    order = {m.slot: i + 1 for i, m in enumerate(profile.materials)}
+    used_folders: set[str] = set()
+    for n, pin in enumerate(persons, start=1):
+        p = pin.person
+        folder = f"{n:02d}_{safe_name(p.name)}"
+        while folder in used_folders:
+            folder += "_"
+        used_folders.add(folder)
+
+        def issue(severity: str, code: str, message: str, *, p: Any = p, **kw: Any) -> None:
+            issues.append(Issue(severity, code, message, person_id=p.id, person_name=p.name, **kw))
+
+        v = pin.verdict
+        if v is None:
+            issue("warning", "no_verdict", f"{p.name}：无法判定申报资格（资格审核不可用），请人工确认")
+        elif v.eligible is not True:
+            reasons = "；".join(r.message for r in getattr(v, "reasons", [])[:3]) or "、".join(getattr(v, "missing", []))
+            issue("warning" if allow_ineligible else "blocker", "ineligible",
+                  f"{p.name}：资格审核结果为“{v.status}”" + (f"（{reasons}）" if reasons else ""))
+        secrets = [s for s in (p.name, getattr(p.unit, "name", "")) if s]
+        docs_by_slot: dict[str, list[DocInput]] = {}
+        for d in pin.documents:
+            docs_by_slot.setdefault(d.slot, []).append(d)
+        required: list[RequiredItem] = []
+        files: list[FilePlan] = []
+        used_names: set[str] = set()
+        for spec in profile.materials:
+            if spec.issuer == "platform":
+                continue  # e.g. 呈报表: generated by the platform; our draft goes to the unit folder
+            docs = [d for d in docs_by_slot.get(spec.slot, []) if d.pages]
+            need = applies(spec.condition, p) if applies is not None else _applies(spec.condition, p)
+            if need is False and not docs:
+                continue
+            nn = order[spec.slot]
+            label = short_label(spec.slot, spec.name)
+            if spec.per_year:
+                years: list[int | None] = list(pin.required_years) if need else []
+                for d in docs:
+                    if d.year not in years:
+                        years.append(d.year)
+                groups = [(y, [d for d in docs if d.year == y]) for y in years]
+            else:
+                groups = [(None, docs)]
+            for year, ydocs in groups:
+                item = RequiredItem(slot=spec.slot, label=spec.name, year=year, mask=bool(spec.mask))
+                if not ydocs:
+                    if need:
+                        what = f"{year} 年度{label}" if year else spec.name
+                        sev = "warning" if spec.issuer == "unit" else "blocker"
+                        hint = "（单位出具：请在单位材料中打印、签章后扫描加入）" if spec.issuer == "unit" else ""
+                        issue(sev, "missing", f"{p.name}：缺少“{what}”{hint}", slot=spec.slot, year=year)
+                        if sev == "blocker":
+                            required.append(item)
+                    continue
+                for k, d in enumerate(ydocs, start=1):
+                    stem = f"{nn:02d}_{label}" + (f"_{year}" if year else "") + (f"_{k}" if len(ydocs) > 1 else "")
+                    fmt = "jpg" if spec.slot == "photo" else "pdf"
+                    while f"{stem}.{fmt}" in used_names:
+                        stem += "_"
+                    used_names.add(f"{stem}.{fmt}")
+                    rel = f"{folder}/{stem}.{fmt}"
+                    limit_kb = limits.photo_max_kb if spec.slot == "photo" else limits.max_file_kb
+                    fp = FilePlan(rel, folder, spec.slot, year, spec.name, fmt, list(d.pages), limit_kb * 1024,
+                                  bool(spec.mask), secrets)
+                    files.append(fp)
+                    item.files.append(rel)
+                    _check_document(spec, d, fp, as_of, issue)
+                if need or item.files:
+                    required.append(item)
+        complete = not any(i.blocker and i.person_id == p.id and i.code != "ineligible" for i in issues)
+        plans.append(PersonPlan(p, folder, v, required, files, complete))
+    return BundlePlan(profile.id, profile.name, as_of, limits, plans, list(unit_files), issues)
+
+
+def _check_document(spec: Any, d: DocInput, fp: FilePlan, as_of: dt.date, issue: Callable[..., None]) -> None:
+    where = {"slot": spec.slot, "year": d.year, "document_id": d.document_id}
+    label = spec.name + (f"（{d.year}）" if d.year else "")
+    if spec.max_age_days is not None:
+        if d.issue_date is None:
+            issue("warning", "no_issue_date", f"“{label}”未记录出具日期，无法确认是否在 {spec.max_age_days} 天有效期内",
+                  **where)
+        elif (as_of - d.issue_date).days > spec.max_age_days:
+            issue("blocker", "stale", f"“{label}”出具于 {d.issue_date}，超过 {spec.max_age_days} 天有效期，请重新查询打印",
+                  **where)
+    if spec.word_range is not None and d.word_count is not None:
+        lo, hi = spec.word_range
+        if d.word_count < lo or (hi is not None and d.word_count > hi):
+            rng = f"{lo}–{hi}" if hi else f"不少于 {lo}"
+            issue("blocker", "word_count", f"“{label}”字数 {d.word_count}，要求 {rng} 字", **where)
+    if fp.fmt == "jpg" and len(d.pages) > 1:
+        issue("warning", "photo_pages", f"“{label}”有 {len(d.pages)} 页，只导出第 1 页", **where)
+        fp.pages = fp.pages[:1]
+    budget = _page_budget(fp)
+    if fp.fmt == "pdf" and budget < MIN_PAGE_BUDGET:
+        issue("blocker", "oversize", f"“{label}”共 {len(fp.pages)} 页，无法在 {fp.limit_bytes // 1024} KB 内保持清晰，"
+              "请拆分为多个文件", **where)
+    for pg in fp.pages:
+        pw = {**where, "page_id": pg.page_id, "page_index": pg.index}
+        if not pg.blob_exists:
+            issue("blocker", "missing_blob", f"“{label}”第 {pg.index + 1} 页的扫描件在文件库中缺失", **pw)
+        if not spec.mask:
+            continue
+        if pg.mask_state == "pending":
+            issue("blocker", "unmasked", f"“{label}”第 {pg.index + 1} 页尚未遮盖（或标记为“无需遮盖”）", **pw)
+        elif pg.mask_state == "masked" and (not pg.masked_sha or not pg.masked_exists):
+            issue("blocker", "masked_missing", f"“{label}”第 {pg.index + 1} 页的遮盖结果缺失，请重新遮盖", **pw)
+        elif pg.mask_state == "masked" and not pg.boxes:
+            issue("warning", "no_boxes", f"“{label}”第 {pg.index + 1} 页已遮盖但没有遮盖框记录，导出后无法复核", **pw)
+    if fp.fmt == "pdf" and sum(pg.size for pg in fp.pages) > fp.limit_bytes:
+        issue("warning", "compress", f"“{label}”原始大小超过 {fp.limit_bytes // 1024} KB，导出时将压缩", **where)
+
+
+def _page_budget(fp: FilePlan) -> int:
+    n = max(1, len(fp.pages))
+    return int((fp.limit_bytes * 0.97 - PDF_OVERHEAD) / n) - PAGE_OVERHEAD
+
+
+# ============================================================================ page rendering (pool)
+@dataclass(frozen=True)
+class PageTask:
+    """Everything a worker process needs to produce one page (picklable, no database)."""
+
+    key: tuple[int, int]  # (file number, page number) — for bookkeeping only
+    path: str  # the blob to render: the masked blob for masked pages, else the original
+    kind: str  # jpeg | png | pdf-page | auto (sniff)
+    source_page: int
+    rotation: int
+    dpi: float | None
+    budget: int  # bytes
+    min_dpi: int
+    exact: bool  # masked page: keep the masked bytes untouched when they fit
+    photo: tuple[int, int, int] | None = None  # (width, height, max bytes) for the 一寸照
+
+
+@dataclass
+class PageOut:
+    data: bytes  # JPEG
+    width: int
+    height: int
+    dpi: float  # physical resolution (page size = pixels / dpi)
+    reencoded: bool
+    below_min_dpi: bool = False
+    mode: str = "RGB"  # L | RGB
+
+
+def _sniff(data: bytes) -> str:
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if data[:4] == b"%PDF":
+        return "pdf"
+    return "image"
+
+
+def _load_source(task: PageTask) -> tuple[bytes | None, Image.Image | None, float | None]:
+    """(JPEG bytes usable as is | None, decoded image | None, known dpi)."""
+    with open(task.path, "rb") as fh:
+        data = fh.read()
+    kind = _sniff(data)
+    if kind == "pdf":
+        import pymupdf
+
+        with pymupdf.open(stream=data, filetype="pdf") as doc:
+            page = doc.load_page(task.source_page if task.kind == "pdf-page" else 0)
+            imgs = page.get_images(full=True)
+            if len(imgs) == 1:
+                info = doc.extract_image(imgs[0][0])
+                rects = page.get_image_rects(imgs[0][0])
+                covers = rects and abs(rects[0].width - page.rect.width) < 2 and abs(rects[0].height - page.rect.height) < 2
+                if covers and info.get("ext") in ("jpeg", "jpg") and not page.get_text("text").strip():
+                    dpi = info["width"] / (page.rect.width / 72)
+                    return info["image"], None, dpi
+                if covers and not page.get_text("text").strip():
+                    im = Image.open(io.BytesIO(info["image"]))
+                    im.load()
+                    return None, im, info["width"] / (page.rect.width / 72)
+            zoom = (task.dpi or 200) / 72
+            pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False, colorspace=pymupdf.csRGB)
+            return None, Image.frombytes("RGB", (pix.width, pix.height), pix.samples), task.dpi or 200.0
+    if kind == "jpeg":
+        return data, None, task.dpi
+    im = Image.open(io.BytesIO(data))
+    im.load()
+    return None, im, task.dpi
+
+
+def _strip_jpeg(data: bytes) -> bytes | None:
+    try:
+        from app.masking.burn import strip_jpeg_segments
+    except ImportError:  # pragma: no cover - masking package always ships
+        return None
+    try:
+        return strip_jpeg_segments(data)
+    except (ValueError, IndexError):
+        return None
+
+
+def _encode(im: Image.Image, quality: int) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def _is_grey(im: Image.Image) -> bool:
+    """True when the page has no colour worth keeping (no red seal, no photo): checked on a thumbnail."""
+    import numpy as np
+
+    f = max(1, min(im.width, im.height) // 96)
+    a = np.asarray(im.reduce(f) if f > 1 else im, dtype=np.int16)
+    chroma = np.max(np.abs(a - a.mean(axis=2, keepdims=True)), axis=2)
+    return float(np.percentile(chroma, 99.8)) < 18
+
+
+def _a4_dpi(w: int, h: int) -> float:
+    return max(w, h) / (297 / 25.4)
+
+
+def render_page(task: PageTask) -> PageOut:
+    """Produce one page as a JPEG within ``task.budget`` bytes (runs in a worker process)."""
+    raw, im, dpi = _load_source(task)
+    if task.photo is not None:
+        return _render_photo(raw, im, task)
+    if raw is not None:
+        stripped = _strip_jpeg(raw)
+        if stripped is not None and task.rotation % 360 == 0 and (len(stripped) <= task.budget):
+            with Image.open(io.BytesIO(stripped)) as probe:
+                w, h = probe.size
+                mode = probe.mode
+            if mode in ("L", "RGB"):
+                return PageOut(stripped, w, h, dpi or _a4_dpi(w, h), False, mode=mode)
+        im = Image.open(io.BytesIO(raw))
+        im.load()
+    assert im is not None
+    if im.mode not in ("L", "RGB"):
+        im = im.convert("RGB")
+    if im.mode == "RGB" and _is_grey(im):
+        im = im.convert("L")  # a black-and-white page scanned in colour: half the bytes, same legibility
+    rot = task.rotation % 360
+    if rot:
+        im = im.transpose({90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180,
+                           270: Image.Transpose.ROTATE_90}[rot])
+    phys_dpi = dpi or _a4_dpi(*im.size)
+    return _fit(im, phys_dpi, task.budget, task.min_dpi)
+
+
+# Typical JPEG size at quality q relative to quality 80 (measured on 200-dpi scans); used to pick
+# the quality from one trial encode instead of walking a ladder.
+_REL_SIZE = ((80, 1.0), (70, 0.78), (60, 0.64), (50, 0.54), (42, 0.48), (35, 0.43))
+
+
+def _fit(im: Image.Image, phys_dpi: float, budget: int, min_dpi: int) -> PageOut:
+    """Fit one page into ``budget`` bytes with as few encodes as possible.
+
+    One trial encode at quality 80 predicts the size at lower qualities; the best predicted
+    quality is tried, then lower ones; when even the lowest is too big the page is downscaled
+    (never below ``min_dpi`` unless nothing else fits) and the same is repeated once or twice."""
+    scale = 1.0
+    cur = im
+    last = b""
+    for _ in range(6):
+        trial = _encode(cur, 80)
+        if len(trial) <= budget:
+            return _page_out(trial, cur, phys_dpi, scale, min_dpi)
+        last = trial
+        base = len(trial)
+        for q, rel in _REL_SIZE[1:]:
+            if base * rel > budget * 1.04:
+                continue
+            data = _encode(cur, q)
+            if len(data) <= budget:
+                return _page_out(data, cur, phys_dpi, scale, min_dpi)
+            last = data
+            base = len(data) / rel  # re-calibrate the prediction on the real size
+        # Even the lowest quality is too big: downscale so quality ~60 should fit.
+        need = (budget / (base * 0.64)) ** 0.5 * 0.97
+        floor = min_dpi / phys_dpi if phys_dpi > min_dpi else 1.0
+        new_scale = scale * min(0.9, need)
+        if new_scale < floor <= scale * 0.999:
+            new_scale = floor  # first try exactly the legibility floor
+        scale = new_scale
+        size = (max(8, round(im.width * scale)), max(8, round(im.height * scale)))
+        cur = im.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return PageOut(last, cur.width, cur.height, phys_dpi, True, True, mode=cur.mode)
+
+
+def _page_out(data: bytes, cur: Image.Image, phys_dpi: float, scale: float, min_dpi: int) -> PageOut:
+    return PageOut(data, cur.width, cur.height, phys_dpi, True, phys_dpi * scale < min_dpi - 0.5, mode=cur.mode)
+
+
+def _render_photo(raw: bytes | None, im: Image.Image | None, task: PageTask) -> PageOut:
+    assert task.photo is not None
+    w, h, max_bytes = task.photo
+    if raw is not None:
+        stripped = _strip_jpeg(raw)
+        if stripped is not None and len(stripped) <= max_bytes:
+            with Image.open(io.BytesIO(stripped)) as probe:
+                if probe.size == (w, h) and probe.mode in ("L", "RGB"):
+                    return PageOut(stripped, w, h, 300.0, False)
+        im = Image.open(io.BytesIO(raw))
+        im.draft("RGB", (w * 2, h * 2))  # fast DCT downscale: the photo ends at w×h anyway
+        im.load()
+    assert im is not None
+    from app.documents.compress import compress_photo
+    from app.settings import UploadLimits
+
+    lim = UploadLimits(photo_width_px=w, photo_height_px=h, photo_max_kb=max(1, max_bytes // 1024))
+    rot = task.rotation % 360
+    if rot:
+        im = im.transpose({90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180,
+                           270: Image.Transpose.ROTATE_90}[rot])
+    res = compress_photo(im, limits=lim)
+    return PageOut(res.data, w, h, 300.0, True)
+
+
+def assemble_pdf(pages: Sequence[PageOut]) -> bytes:
+    """A minimal PDF of JPEG pages only (the masking module's writer): no text, no metadata, no ICC."""
+    from app.masking.burn import build_pdf
+
+    return build_pdf([(pg.data, pg.width, pg.height, pg.mode, pg.width / (pg.dpi or 200.0) * 72,
+                       pg.height / (pg.dpi or 200.0) * 72) for pg in pages])
+
+
+# ============================================================================ build
+@dataclass
+class BuildResult:
+    target: Path
+    manifest: Manifest
+    files: int
+    pages: int
+    bytes: int
+    seconds: float
+    zip_path: Path | None
+    warnings: list[str]
+
+
+def _tasks_for(fp: FilePlan, fno: int, limits: Any, budget: int | None = None) -> list[PageTask]:
+    budget = budget if budget is not None else _page_budget(fp)
+    out = []
+    for k, pg in enumerate(fp.pages):
+        masked = pg.mask_state == "masked" and fp.mask_required
+        path = pg.masked_path if masked and pg.masked_path else pg.blob_path
+        # A masked blob is the upright page already: its rotation was applied before masking.
+        rotation = 0 if masked else pg.rotation
+        photo = (limits.photo_width_px, limits.photo_height_px, fp.limit_bytes) if fp.fmt == "jpg" else None
+        out.append(PageTask((fno, k), path, "auto" if masked else pg.kind, 0 if masked else pg.source_page,
+                            rotation, float(pg.dpi) if pg.dpi else None, budget, int(limits.min_dpi), masked,
+                            photo))
+    return out
+
+
+class _Runner:
+    """Maps page tasks in a process pool (or in-process for small jobs); cancellable."""
+
+    def __init__(self, workers: int | None, n_pages: int) -> None:
+        self.pool: cf.ProcessPoolExecutor | None = None
+        workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        if workers > 1 and n_pages >= POOL_MIN_PAGES:
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+    def map(self, tasks: Sequence[PageTask]) -> Iterator[PageOut]:
+        if self.pool is None:
+            return (render_page(t) for t in tasks)
+        return self.pool.map(render_page, tasks, chunksize=1)
+
+    def close(self, cancel: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=cancel)
+            self.pool = None
+
+
+def _verify_masked_file(path: Path, fp: FilePlan, entry: FileEntry, *, ocr: bool | None) -> None:
+    boxes = entry.boxset()
+    if not boxes["pages"]:
+        return
+    from app.export.bundle_verify import run_mask_verification
+
+    ok, detail = run_mask_verification(path, boxes, fp.secrets, ocr=ocr)
+    if not ok:
+        raise CheckFailed(f"{fp.rel_path} 的遮盖校验未通过：{detail}。已停止导出，原有材料包保持不变。")
+
+
+def _file_entry(fp: FilePlan, path: Path, rel: str, n_pages: int) -> FileEntry:
+    mask_pages = []
+    if fp.mask_required:
+        for k, pg in enumerate(fp.pages):
+            state = "masked" if pg.mask_state == "masked" else "not_needed"
+            mask_pages.append(PageMask(k, state, list(pg.boxes) if state == "masked" else [], pg.audit))
+    return FileEntry(path=rel, size=path.stat().st_size, sha256=sha256_file(path), kind=KIND_MATERIAL,
+                     person=fp.person_folder, slot=fp.slot, year=fp.year, pages=n_pages,
+                     limit_kb=fp.limit_bytes // 1024, sources=fp.sources, mask_required=fp.mask_required,
+                     mask_pages=mask_pages)
+
+
+def build_bundle(plan: BundlePlan, target: str | Path, *, app_version: str, make_zip: bool = False,
+                 progress: Progress | None = None, workers: int | None = None,
+                 verify_ocr: bool | None = False) -> BuildResult:
+    """Write the bundle of ``plan`` to ``target`` (replacing a previous bundle only at the end)."""
+    if plan.blockers:
+        raise CheckFailed(f"预检发现 {len(plan.blockers)} 个阻止导出的问题，请先处理：" + plan.blockers[0].message)
+    started = time.perf_counter()
+    target = Path(target).expanduser().absolute()
+    check_target(target)
+    recover_interrupted(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    except OSError as exc:
+        raise storage_error_from_os(exc, "导出材料包") from exc
+    files = plan.files
+    total = plan.page_count + len(files) + 4
+    done = 0
+    warnings: list[str] = []
+
+    def tick(msg: str = "") -> None:
+        if progress is not None:
+            progress(done, total, msg)
+
+    runner: _Runner | None = None
+    try:
+        tick("正在准备导出…")
+        entries: list[FileEntry] = []
+        runner = _Runner(workers, plan.page_count)
+        tasks = [t for fno, fp in enumerate(files) for t in _tasks_for(fp, fno, plan.limits)]
+        results = runner.map(tasks)  # the pool starts on the pages now
+        unit_files = list(plan.unit_files)
+        if plan.unit_provider is not None:
+            tick("正在生成单位材料…")
+            more, notes = plan.unit_provider()
+            unit_files += more
+            warnings += notes
+        for fno, fp in enumerate(files):
+            outs: list[PageOut] = []
+            for _ in fp.pages:
+                outs.append(next(results))
+                done += 1
+                tick(f"正在处理 {fp.rel_path}")
+            data = _file_bytes(fp, outs)
+            if len(data) > fp.limit_bytes:  # rare: shrink the budget and redo this file in-process
+                budget = int(_page_budget(fp) * fp.limit_bytes / len(data) * 0.9)
+                outs = [render_page(t) for t in _tasks_for(fp, fno, plan.limits, budget)]
+                data = _file_bytes(fp, outs)
+            if len(data) > fp.limit_bytes:
+                raise CheckFailed(f"{fp.rel_path} 压缩后仍超过 {fp.limit_bytes // 1024} KB，请拆分文件或重新扫描")
+            if any(o.below_min_dpi for o in outs):
+                warnings.append(f"{fp.rel_path}：为满足大小限制，分辨率已低于 {plan.limits.min_dpi} dpi，请检查清晰度")
+            path = tmp / fp.rel_path
+            _write(path, data)
+            entry = _file_entry(fp, path, fp.rel_path, len(outs))
+            if fp.mask_required:
+                _verify_masked_file(path, fp, entry, ocr=verify_ocr)
+            entries.append(entry)
+            done += 1
+            tick()
+        runner.close()
+        runner = None
+        for uf in unit_files:
+            rel = f"{UNIT_FOLDER}/{safe_name(uf.name)}"
+            path = tmp / rel
+            _write(path, uf.data)
+            entries.append(FileEntry(rel, path.stat().st_size, sha256_file(path), KIND_UNIT, sources=uf.sources))
+        done += 1
+        tick("正在生成花名册…")
+        if plan.roster_writer is not None:
+            plan.roster_writer(tmp / ROSTER_NAME, plan)
+        else:
+            write_summary_xlsx(tmp / ROSTER_NAME, plan)
+        entries.append(FileEntry(ROSTER_NAME, (tmp / ROSTER_NAME).stat().st_size, sha256_file(tmp / ROSTER_NAME),
+                                 KIND_ROSTER))
+        done += 1
+        tick("正在生成清单…")
+        from app.export.checklist_pdf import write_checklist
+
+        manifest = Manifest(
+            app_version=app_version, profile_id=plan.profile_id, profile_name=plan.profile_name,
+            as_of=plan.as_of.isoformat(), created_at=now_iso(),
+            limits={"max_file_kb": int(plan.limits.max_file_kb), "photo_max_kb": int(plan.limits.photo_max_kb)},
+            persons=[PersonEntry(pp.folder, int(pp.person.id or 0), pp.person.name,
+                                 getattr(pp.person.unit, "name", ""), getattr(pp.verdict, "status", "") or "",
+                                 pp.required) for pp in plan.persons],
+            files=entries, warnings=[i.message for i in plan.warnings] + plan.warnings_text + warnings,
+        )
+        write_checklist(tmp / CHECKLIST_NAME, manifest)
+        manifest.files.append(FileEntry(CHECKLIST_NAME, (tmp / CHECKLIST_NAME).stat().st_size,
+                                        sha256_file(tmp / CHECKLIST_NAME), KIND_CHECKLIST))
+        manifest.write(tmp)
+        done += 1
+        tick("正在写入…")
+        zip_tmp: Path | None = None
+        if make_zip:
+            zip_tmp = _make_zip(tmp, target)
+        _fsync_tree(tmp)
+        if progress is not None:
+            progress(done, total, "正在替换旧的材料包…")  # last chance to cancel
+        _swap_into_place(tmp, target)
+        zip_path = None
+        if zip_tmp is not None:
+            zip_path = target.with_name(target.name + ".zip")
+            os.replace(zip_tmp, zip_path)
+        done = total
+        tick("导出完成")
+    except OSError as exc:
+        _cleanup(tmp, runner)
+        raise storage_error_from_os(exc, "导出材料包") from exc
+    except BaseException as exc:
+        _cleanup(tmp, runner, cancel=isinstance(exc, Cancelled | KeyboardInterrupt))
+        raise
+    n_bytes = sum(f.size for f in manifest.files)
+    return BuildResult(target, manifest, len(manifest.files), plan.page_count, n_bytes,
+                       time.perf_counter() - started, zip_path, warnings)
+
+
+def _file_bytes(fp: FilePlan, outs: list[PageOut]) -> bytes:
+    if fp.fmt == "jpg":
+        return outs[0].data
+    return assemble_pdf(outs)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(data)
+
+
+def _cleanup(tmp: Path, runner: _Runner | None, cancel: bool = True) -> None:
+    if runner is not None:
+        with contextlib.suppress(Exception):
+            runner.close(cancel=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        for z in tmp.parent.glob(f".{tmp.name}*.zip.part"):
+            z.unlink()
+
+
+def _fsync_tree(root: Path) -> None:
+    if os.name != "posix":
+        return
+    for dirpath, _dirs, names in os.walk(root):
+        for n in names:
+            fd = os.open(os.path.join(dirpath, n), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _make_zip(tmp: Path, target: Path) -> Path:
+    import zipfile
+
+    zip_tmp = target.with_name(f".{target.name}.zip.{os.getpid()}.part")
+    with zipfile.ZipFile(zip_tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+        for path in sorted(tmp.rglob("*")):
+            if path.is_file():
+                zf.write(path, f"{target.name}/{path.relative_to(tmp).as_posix()}")
+    return zip_tmp
+
+
+def is_bundle(path: Path) -> bool:
+    return (path / MANIFEST_NAME).is_file()
+
+
+def check_target(target: Path) -> None:
+    """Refuse to replace a folder that is not a bundle (we would delete the officer's files)."""
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"导出位置 {target} 是一个文件，请选择文件夹")
+    if target.is_dir() and not is_bundle(target) and any(target.iterdir()):
+        raise UsageError(f"导出文件夹 {target} 不是空的，也不是以前导出的材料包。为避免覆盖其他文件，请选择空文件夹或新文件夹。")
+
+
+def _leftovers(target: Path, tag: str) -> list[Path]:
+    return sorted(target.parent.glob(f".{glob_escape(target.name)}.{tag}-*"))
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def recover_interrupted(target: Path) -> list[str]:
+    """Undo what an interrupted export left beside ``target``; returns what was done (for the log).
+
+    A crash between the two renames of the swap leaves the old bundle as ``.<name>.old-*`` and no
+    target: put it back. Half-built ``.<name>.building-*`` folders are deleted."""
+    actions: list[str] = []
+    if not target.parent.is_dir():
+        return actions
+    olds = _leftovers(target, "old")
+    if olds and not target.exists():
+        newest = max(olds, key=lambda p: p.stat().st_mtime)
+        os.replace(newest, target)
+        actions.append(f"restored {newest.name}")
+        olds.remove(newest)
+    for p in olds + _leftovers(target, "building"):
+        shutil.rmtree(p, ignore_errors=True)
+        actions.append(f"removed {p.name}")
+    for z in target.parent.glob(f".{glob_escape(target.name)}.zip.*.part"):
+        z.unlink(missing_ok=True)
+    if actions:
+        log.info("recovered interrupted export at %s: %s", target, actions)
+    return actions
+
+
+def _swap_into_place(tmp: Path, target: Path) -> None:
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.rmdir(old)
+        os.replace(target, old)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            os.replace(old, target)  # put the previous bundle back
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, target)
+
+
+# ============================================================================ roster fallback
+def write_summary_xlsx(path: Path, plan: BundlePlan) -> None:
+    """花名册 when the roster exporter is unavailable: one row per person with verdict and completeness."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    add_summary_sheet(wb, plan, ws)
+    wb.save(path)
+
+
+SUMMARY_HEADERS = ("序号", "文件夹", "姓名", "身份证号", "单位", "资格审核", "级别", "职称", "材料完整", "文件数", "说明")
+
+
+def add_summary_sheet(wb: Any, plan: BundlePlan, ws: Any = None) -> None:
+    ws = ws if ws is not None else wb.create_sheet("导出概况")
+    ws.append(list(SUMMARY_HEADERS))
+    for n, pp in enumerate(plan.persons, start=1):
+        v = pp.verdict
+        notes = [i.message for i in plan.issues if i.person_id == pp.person.id]
+        ws.append([n, pp.folder, pp.person.name, pp.person.id_number, getattr(pp.person.unit, "name", ""),
+                   getattr(v, "status", "") if v else "未判定", getattr(v, "level", "") if v else "",
+                   getattr(v, "title", "") if v else "", "完整" if pp.complete else "不完整", len(pp.files),
+                   "；".join(notes)])
+    for col, width in zip("ABCDEFGHIJK", (6, 16, 12, 22, 28, 10, 8, 14, 8, 8, 60), strict=True):
+        ws.column_dimensions[col].width = width
+
+
+def iter_bundle_files(root: Path) -> Iterable[str]:
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            yield path.relative_to(root).as_posix()
+
+
+__all__ = [
+    "BuildResult", "BundlePlan", "ChudingError", "DocInput", "FilePlan", "Issue", "PageInput", "PageTask",
+    "PersonInput", "PersonPlan", "UnitInput", "build_bundle", "check_target", "plan_bundle", "recover_interrupted",
+    "render_page",
+]

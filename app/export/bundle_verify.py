@@ -1,0 +1,249 @@
+"""Re-check an exported bundle from its folder alone (``chuding verify-bundle DIR``).
+
+Checks: every file of the manifest exists with the same size and SHA-256 (a changed byte, a missing
+file); no file is there that the manifest does not list (an extra file); every file is within its
+upload limit; every file that had to be masked has each page either masked or marked 无需遮盖, and
+its masked pages pass the masking module's fail-closed verification (``verify_masked``) plus an
+independent check that each box is one flat colour; each person's required items of the profile
+are present. Fail-closed: a check that cannot run is a failed check.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.errors import ChudingError
+from app.export.manifest import MANIFEST_NAME, FileEntry, Manifest, load_manifest, sha256_file
+
+log = logging.getLogger(__name__)
+
+# Flat-fill check: a masked box (shrunk by INSET of its size on each side, to skip JPEG edge ringing)
+# must have 98 % of its pixels within FLAT_TOLERANCE of the median.
+INSET = 0.08
+FLAT_TOLERANCE = 24
+FLAT_SHARE = 0.98
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+    path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail, "path": self.path}
+
+
+@dataclass
+class BundleReport:
+    root: Path
+    checks: list[Check] = field(default_factory=list)
+    files: int = 0
+    manifest: Manifest | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    @property
+    def problems(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+    def add(self, name: str, ok: bool, detail: str = "", path: str | None = None) -> None:
+        self.checks.append(Check(name, ok, detail, path))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "root": str(self.root), "files": self.files,
+                "problems": [c.to_json() for c in self.problems], "checks": [c.to_json() for c in self.checks]}
+
+
+# ----------------------------------------------------------------------------------- page images
+def page_images(path: Path) -> list[Any]:
+    """PIL images of every page of a bundle file (the embedded JPEG of our PDFs, or the JPG itself)."""
+    from PIL import Image
+
+    data = path.read_bytes()
+    if data[:4] != b"%PDF":
+        im = Image.open(io.BytesIO(data))
+        im.load()
+        return [im]
+    import pymupdf
+
+    out = []
+    with pymupdf.open(stream=data, filetype="pdf") as doc:
+        for page in doc:
+            imgs = page.get_images(full=True)
+            if len(imgs) == 1:
+                info = doc.extract_image(imgs[0][0])
+                im = Image.open(io.BytesIO(info["image"]))
+                im.load()
+            else:
+                pix = page.get_pixmap(dpi=150, alpha=False)
+                im = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+            out.append(im)
+    return out
+
+
+def box_is_flat(im: Any, box: dict[str, Any]) -> tuple[bool, str]:
+    import numpy as np
+
+    w, h = im.size
+    bw, bh = (box["x1"] - box["x0"]) * w, (box["y1"] - box["y0"]) * h
+    left = int(box["x0"] * w + bw * INSET + 1)
+    top = int(box["y0"] * h + bh * INSET + 1)
+    right = int(box["x1"] * w - bw * INSET - 1)
+    bottom = int(box["y1"] * h - bh * INSET - 1)
+    if right <= left or bottom <= top:
+        return True, "框过小，跳过"
+    region = np.asarray(im.convert("L").crop((left, top, right, bottom)), dtype=np.int16)
+    med = int(np.median(region))
+    share = float(np.mean(np.abs(region - med) <= FLAT_TOLERANCE))
+    return share >= FLAT_SHARE, f"框内 {share:.1%} 像素为同一填充色"
+
+
+def flat_fill_check(path: Path, boxset: dict[str, Any]) -> tuple[bool, str]:
+    images = page_images(path)
+    for page in boxset["pages"]:
+        idx = page["index"]
+        if idx >= len(images):
+            return False, f"第 {idx + 1} 页不存在"
+        for b in page["boxes"]:
+            ok, detail = box_is_flat(images[idx], b)
+            if not ok:
+                return False, f"第 {idx + 1} 页的“{b.get('category', '')}”遮盖框未完全覆盖（{detail}）"
+    return True, "所有遮盖框均为纯色填充"
+
+
+def run_mask_verification(path: Path, boxset: dict[str, Any], secrets: list[str], *,
+                          ocr: bool | None = None) -> tuple[bool, str]:
+    """Independent flat-fill check, then the masking module's verify_masked. Fail-closed."""
+    try:
+        ok, detail = flat_fill_check(path, boxset)
+    except Exception as exc:  # unreadable file: fail closed
+        return False, f"无法读取页面图像（{exc}）"
+    if not ok:
+        return False, detail
+    try:
+        from app.masking import BoxSet, verify_masked
+
+        boxes = BoxSet.from_json(boxset)
+        try:
+            report = verify_masked(path, boxes, original=None, secrets=secrets, ocr=ocr)
+        except TypeError:  # an implementation without the ocr switch
+            report = verify_masked(path, boxes, original=None, secrets=secrets)
+    except ImportError as exc:
+        return False, f"遮盖校验模块不可用（{exc}），按未通过处理"
+    except ChudingError as exc:
+        return False, exc.message
+    if not report.ok:
+        failed = [c for c in report.checks if not getattr(c, "ok", True)]
+        text = "；".join(f"{getattr(c, 'name', '')}: {getattr(c, 'detail', '')}" for c in failed[:3])
+        return False, text or "遮盖校验未通过"
+    return True, "遮盖校验通过"
+
+
+# ----------------------------------------------------------------------------------- bundle
+def verify_bundle(root: str | Path, *, ocr: bool | None = False, check_profile: bool = True) -> BundleReport:
+    """All checks on the bundle at ``root``. Raises InputFileError when there is no readable manifest."""
+    root = Path(root)
+    manifest = load_manifest(root)
+    report = BundleReport(root, manifest=manifest, files=len(manifest.files))
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    on_disk.discard(MANIFEST_NAME)
+    listed = {f.path for f in manifest.files}
+
+    for extra in sorted(on_disk - listed):
+        report.add("extra_file", False, f"清单中没有的多余文件：{extra}", extra)
+    intact: dict[str, FileEntry] = {}
+    for f in manifest.files:
+        p = root / f.path
+        if f.path not in on_disk:
+            report.add("missing_file", False, f"缺少文件：{f.path}", f.path)
+            continue
+        size = p.stat().st_size
+        digest = sha256_file(p)
+        if size != f.size or digest != f.sha256:
+            report.add("hash", False, f"文件内容已改变（摘要不符）：{f.path}", f.path)
+            continue
+        intact[f.path] = f
+        if f.limit_kb and size > f.limit_kb * 1024:
+            report.add("size_limit", False, f"{f.path} 大小 {size // 1024} KB，超过上限 {f.limit_kb} KB", f.path)
+    if intact and len(intact) == len(manifest.files) and not (on_disk - listed):
+        report.add("hash", True, f"全部 {len(intact)} 个文件与清单一致")
+
+    _check_masks(report, manifest, root, intact, ocr=ocr)
+    _check_completeness(report, manifest, on_disk, check_profile=check_profile)
+    return report
+
+
+def _check_masks(report: BundleReport, manifest: Manifest, root: Path, intact: dict[str, FileEntry], *,
+                 ocr: bool | None) -> None:
+    secrets_by_folder = {p.folder: [s for s in (p.name, p.unit) if s] for p in manifest.persons}
+    n_checked = 0
+    for f in manifest.files:
+        if not f.mask_required or f.path not in intact:
+            continue  # changed or missing files are reported already
+        path = root / f.path
+        pages = _page_count(path)
+        states = {m.index: m.state for m in f.mask_pages}
+        unmasked = [i for i in range(pages) if states.get(i) not in ("masked", "not_needed")]
+        if unmasked:
+            report.add("unmasked_page", False,
+                       f"{f.path} 第 {'、'.join(str(i + 1) for i in unmasked)} 页须遮盖但没有遮盖记录", f.path)
+            continue
+        boxset = f.boxset()
+        if not boxset["pages"]:
+            continue
+        ok, detail = run_mask_verification(path, boxset, secrets_by_folder.get(f.person or "", []), ocr=ocr)
+        if not ok:
+            report.add("mask", False, f"{f.path}：{detail}", f.path)
+        n_checked += 1
+    if n_checked and not any(c.name in ("mask", "unmasked_page") for c in report.checks):
+        report.add("mask", True, f"{n_checked} 个遮盖文件复核通过")
+
+
+def _page_count(path: Path) -> int:
+    data = path.read_bytes()
+    if data[:4] != b"%PDF":
+        return 1
+    try:
+        import pymupdf
+
+        with pymupdf.open(stream=data, filetype="pdf") as doc:
+            return doc.page_count
+    except Exception:
+        return 0
+
+
+def _check_completeness(report: BundleReport, manifest: Manifest, on_disk: set[str], *, check_profile: bool) -> None:
+    problems_before = len(report.problems)
+    for person in manifest.persons:
+        for item in person.required:
+            present = [p for p in item.files if p in on_disk]
+            if not present:
+                what = f"{item.year} 年度“{item.label}”" if item.year else f"“{item.label}”"
+                report.add("completeness", False, f"{person.folder} 缺少 {what}", person.folder)
+    if check_profile:
+        try:
+            from app.policy.profiles import load_profile
+
+            profile = load_profile(manifest.profile_id)
+        except ImportError:
+            report.add("profile", False, "无法加载政策配置模块，无法核对材料是否齐全")
+            return
+        except ChudingError as exc:
+            report.add("profile", False, f"无法加载政策配置“{manifest.profile_id}”：{exc.message}")
+            return
+        always = [m for m in profile.materials if m.condition == "always" and m.issuer == "person"]
+        for person in manifest.persons:
+            slots = {i.slot for i in person.required}
+            for m in always:
+                if m.slot not in slots:
+                    report.add("completeness", False, f"{person.folder} 缺少政策要求的“{m.name}”", person.folder)
+    if len(report.problems) == problems_before:
+        report.add("completeness", True, f"{len(manifest.persons)} 人的必备材料齐全")

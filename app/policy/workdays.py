@@ -1,0 +1,260 @@
+"""Working days for the 公示 period (DOMAIN.md §5).
+
+A working day is a Monday–Friday that is not a national statutory holiday, or a weekend day that is a
+调休 working day (national data: the ``chinesecalendar`` package), minus Xinjiang regional holidays
+(肉孜节, 古尔邦节) from ``resources/holidays/xinjiang.toml`` merged with the officer's edits (user data
+dir), minus/plus the caller's extra holidays / working days. Day 1 is the start date if it is a
+working day. Years the library does not cover fall back to weekends only, with a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import tomllib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import chinese_calendar
+
+from app.errors import PolicyError, ValidationError
+from app.fileio import atomic_write_text
+from app.paths import resource, user_data_dir
+
+log = logging.getLogger(__name__)
+
+MAX_DAYS = 250  # a 公示 is counted in days, not years: refuse absurd requests clearly
+REGIONAL_NAMES = ("肉孜节", "古尔邦节")
+
+
+@dataclass
+class RegionalHoliday:
+    year: int
+    name: str  # 肉孜节 / 古尔邦节 (other names allowed for officer rows)
+    start: dt.date  # first day off
+    end: dt.date  # last day off (inclusive)
+    festival: dt.date | None = None
+    workdays: tuple[dt.date, ...] = ()  # regional make-up working days
+    source: str = ""
+    assumption: bool = False
+    note: str = ""
+    origin: str = "shipped"  # shipped | officer
+    enabled: bool = True
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.year, self.name)
+
+    def days(self) -> list[dt.date]:
+        n = (self.end - self.start).days
+        return [self.start + dt.timedelta(days=i) for i in range(n + 1)]
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("start", "end", "festival"):
+            d[k] = d[k].isoformat() if d[k] else None
+        d["workdays"] = [w.isoformat() for w in self.workdays]
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> RegionalHoliday:
+        def date(v: Any) -> dt.date | None:
+            return dt.date.fromisoformat(v) if v else None
+
+        start, end = date(d["start"]), date(d["end"])
+        if start is None or end is None:
+            raise ValueError("start/end missing")
+        return cls(year=int(d["year"]), name=str(d["name"]), start=start, end=end, festival=date(d.get("festival")),
+                   workdays=tuple(dt.date.fromisoformat(w) for w in d.get("workdays", ())),
+                   source=str(d.get("source", "")), assumption=bool(d.get("assumption", False)),
+                   note=str(d.get("note", "")), origin=str(d.get("origin", "officer")),
+                   enabled=bool(d.get("enabled", True)))
+
+
+@dataclass
+class WorkdaysResult:
+    start: dt.date
+    end: dt.date
+    days: list[dt.date]
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(),
+                "days": [d.isoformat() for d in self.days], "warnings": list(self.warnings)}
+
+
+# ------------------------------------------------------------------------------------------ table
+def shipped_path() -> Path:
+    return resource("holidays", "xinjiang.toml")
+
+
+def officer_path() -> Path:
+    return user_data_dir() / "regional_holidays.json"
+
+
+def load_shipped_holidays(path: Path | None = None) -> list[RegionalHoliday]:
+    path = path or shipped_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PolicyError(f"节假日文件 {path.name} 无法读取：{exc}", detail=str(path)) from exc
+    rows = []
+    for i, row in enumerate(data.get("holidays", [])):
+        key = f"holidays[{i}]"
+        try:
+            h = RegionalHoliday(
+                year=int(row["year"]), name=str(row["name"]), start=row["start"], end=row["end"],
+                festival=row.get("festival"), workdays=tuple(row.get("workdays", ())),
+                source=str(row["source"]), assumption=bool(row.get("assumption", False)),
+                note=str(row.get("note", "")), origin="shipped")
+        except KeyError as exc:
+            raise PolicyError(f"节假日文件 {path.name} 中的“{key}.{exc.args[0]}”缺失", detail=str(path)) from exc
+        for attr in ("start", "end"):
+            if not isinstance(getattr(h, attr), dt.date):
+                raise PolicyError(f"节假日文件 {path.name} 中的“{key}.{attr}”应为日期", detail=str(path))
+        if h.end < h.start or h.start.year != h.year:
+            raise PolicyError(f"节假日文件 {path.name} 中的“{key}”日期范围无效", detail=str(path))
+        if not h.source:
+            raise PolicyError(f"节假日文件 {path.name} 中的“{key}.source”为空：每行须注明出处", detail=str(path))
+        rows.append(h)
+    return rows
+
+
+def _load_officer() -> list[RegionalHoliday]:
+    path = officer_path()
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [RegionalHoliday.from_json(d) for d in data.get("holidays", [])]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("officer holiday file %s unreadable (%s); using the shipped table", path, exc)
+        return []
+
+
+def load_regional_holidays(*, include_disabled: bool = False) -> list[RegionalHoliday]:
+    """The shipped table merged with the officer's edits (officer rows win; disabled rows hide)."""
+    merged: dict[tuple[int, str], RegionalHoliday] = {h.key: h for h in load_shipped_holidays()}
+    for h in _load_officer():
+        merged[h.key] = h
+    rows = sorted(merged.values(), key=lambda h: (h.year, h.start))
+    return rows if include_disabled else [h for h in rows if h.enabled]
+
+
+def save_regional_holidays(rows: list[RegionalHoliday]) -> None:
+    """Save the officer's table: rows equal to the shipped ones are not stored; shipped rows missing
+    from ``rows`` are stored as disabled, so a deletion survives a reload."""
+    for h in rows:
+        if h.end < h.start:
+            raise ValidationError(f"{h.year}年{h.name}：结束日期早于开始日期")
+        if not h.name.strip():
+            raise ValidationError("节日名称不能为空")
+    shipped = {h.key: h for h in load_shipped_holidays()}
+    keys = [h.key for h in rows]
+    dup = next((k for k in keys if keys.count(k) > 1), None)
+    if dup:
+        raise ValidationError(f"{dup[0]}年{dup[1]}重复")
+    out: list[dict[str, Any]] = []
+    for h in rows:
+        if shipped.get(h.key) == h:
+            continue
+        d = h.to_json()
+        d["origin"] = "officer"
+        out.append(d)
+    present = set(keys)
+    for k, h in shipped.items():
+        if k not in present:
+            d = h.to_json()
+            d.update(origin="officer", enabled=False)
+            out.append(d)
+    atomic_write_text(officer_path(), json.dumps({"schema": 1, "holidays": out}, ensure_ascii=False, indent=2),
+                      what="保存地方节假日")
+
+
+# ------------------------------------------------------------------------------------------ days
+class _Calendar:
+    def __init__(self, extra_holidays: Iterable[dt.date], extra_workdays: Iterable[dt.date],
+                 include_regional: bool, regional: list[RegionalHoliday] | None) -> None:
+        self.extra_holidays = set(extra_holidays)
+        self.extra_workdays = set(extra_workdays)
+        self.regional_off: dict[dt.date, RegionalHoliday] = {}
+        self.regional_on: set[dt.date] = set()
+        self.regional_years: set[int] = set()
+        if include_regional:
+            for h in regional if regional is not None else load_regional_holidays():
+                if not h.enabled:
+                    continue
+                self.regional_years.add(h.year)
+                for d in h.days():
+                    self.regional_off[d] = h
+                self.regional_on.update(h.workdays)
+        self.include_regional = include_regional
+        self.uncovered_years: set[int] = set()
+        self.missing_regional_years: set[int] = set()
+        self.assumed_rows: list[RegionalHoliday] = []
+
+    def is_working(self, d: dt.date) -> bool:
+        if d in self.extra_workdays:
+            return True
+        if d in self.extra_holidays:
+            return False
+        if self.include_regional:
+            if d.year not in self.regional_years:
+                self.missing_regional_years.add(d.year)
+            if d in self.regional_on:
+                return True
+            h = self.regional_off.get(d)
+            if h is not None:
+                if h.assumption and h not in self.assumed_rows:
+                    self.assumed_rows.append(h)
+                return False
+        try:
+            return bool(chinese_calendar.is_workday(d))
+        except NotImplementedError:
+            self.uncovered_years.add(d.year)
+            return d.weekday() < 5
+
+    def warnings(self) -> list[str]:
+        out = []
+        for y in sorted(self.uncovered_years):
+            out.append(f"{y}年的国家法定节假日和调休数据未收录：按周末计算，请以当年国务院放假通知核对")
+        for y in sorted(self.missing_regional_years):
+            out.append(f"{y}年的新疆肉孜节、古尔邦节放假日期未收录：请在设置中补充（以自治区当年通知为准）")
+        for h in self.assumed_rows:
+            out.append(f"{h.year}年{h.name}放假日期（{h.start.isoformat()}至{h.end.isoformat()}）为推定，未经核实：{h.note or h.source}")
+        return out
+
+
+def is_working_day(d: dt.date, *, extra_holidays: Iterable[dt.date] = (), extra_workdays: Iterable[dt.date] = (),
+                   include_regional: bool = True, regional: list[RegionalHoliday] | None = None) -> bool:
+    return _Calendar(extra_holidays, extra_workdays, include_regional, regional).is_working(d)
+
+
+def working_days_from(start: dt.date, n: int, *, extra_holidays: Iterable[dt.date] = (),
+                      extra_workdays: Iterable[dt.date] = (), include_regional: bool = True,
+                      regional: list[RegionalHoliday] | None = None) -> WorkdaysResult:
+    """The first ``n`` working days counting from ``start`` (day 1 = start if it is a working day)."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValidationError(f"工作日天数须为正整数：{n}")
+    if n > MAX_DAYS:
+        raise ValidationError(f"工作日天数过大（{n}），最多 {MAX_DAYS} 天")
+    cal = _Calendar(extra_holidays, extra_workdays, include_regional, regional)
+    days: list[dt.date] = []
+    d = start
+    limit = start + dt.timedelta(days=n * 7 + 60)
+    while len(days) < n:
+        if d > limit:
+            raise ValidationError(f"从 {start.isoformat()} 起找不到 {n} 个工作日：请检查添加的节假日")
+        if cal.is_working(d):
+            days.append(d)
+        d += dt.timedelta(days=1)
+    return WorkdaysResult(start=start, end=days[-1], days=days, warnings=cal.warnings())
+
+
+def library_years() -> tuple[int, int]:
+    """First and last year the national calendar library covers."""
+    years = sorted({d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays})
+    return years[0], years[-1]

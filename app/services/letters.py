@@ -1,0 +1,321 @@
+"""Letters use cases: the officer's paragraphs, the publicity period, and generating the docx letters
+for chosen persons (CLI ``chuding letters`` and the 信函 page use these)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from app.domain.person import PersonData
+from app.errors import UsageError, ValidationError
+from app.export.letters import (
+    KIND_LABELS,
+    KINDS,
+    MIN_PUBLICITY_DAYS,
+    UNIT_KINDS,
+    LetterContext,
+    LetterPerson,
+    Publicity,
+    Qualification,
+    UnitInfo,
+    cn_date,
+    load_template,
+    render_letters,
+    write_letters,
+)
+from app.models import LetterInput, Person, UnitLetterSettings
+from app.models.db import Database
+from app.services.roster import find_person
+
+Progress = Callable[[int, int], None]
+
+
+# --------------------------------------------------------------------------- stored inputs
+
+
+@dataclass
+class LetterInputs:
+    person_id: int
+    political: str = ""
+    achievements: str = ""
+    summary: str = ""
+    publicity_start: dt.date | None = None
+
+
+_UNSET: Any = object()
+
+
+def get_inputs(db: Database, person_id: int) -> LetterInputs:
+    with db.session() as s:
+        row = s.get(LetterInput, person_id)
+        if row is None:
+            return LetterInputs(person_id)
+        return LetterInputs(person_id, row.political, row.achievements, row.summary, row.publicity_start)
+
+
+def save_inputs(db: Database, person_id: int, *, political: str | None = None, achievements: str | None = None,
+                summary: str | None = None, publicity_start: dt.date | None = _UNSET) -> LetterInputs:
+    """Store the officer's paragraphs; arguments left out keep their stored value."""
+    with db.session() as s:
+        if s.get(Person, person_id) is None:
+            raise UsageError(f"人员不存在（编号 {person_id}）")
+        row = s.get(LetterInput, person_id)
+        if row is None:
+            row = LetterInput(person_id=person_id, political="", achievements="", summary="")
+            s.add(row)
+        if political is not None:
+            row.political = political.strip()
+        if achievements is not None:
+            row.achievements = achievements.strip()
+        if summary is not None:
+            row.summary = summary.strip()
+        if publicity_start is not _UNSET:
+            row.publicity_start = publicity_start
+        s.flush()
+        return LetterInputs(person_id, row.political, row.achievements, row.summary, row.publicity_start)
+
+
+def get_unit_settings(db: Database, unit_id: int | None) -> tuple[str, str]:
+    """(office, phone) of a unit's letters."""
+    if unit_id is None:
+        return "", ""
+    with db.session() as s:
+        row = s.get(UnitLetterSettings, unit_id)
+        return (row.office, row.phone) if row else ("", "")
+
+
+def save_unit_settings(db: Database, unit_id: int, *, office: str, phone: str) -> None:
+    with db.session() as s:
+        row = s.get(UnitLetterSettings, unit_id)
+        if row is None:
+            row = UnitLetterSettings(unit_id=unit_id, office="", phone="")
+            s.add(row)
+        row.office, row.phone = office.strip(), phone.strip()
+
+
+# --------------------------------------------------------------------------- publicity
+
+
+def publicity_period(start: dt.date, *, days: int = MIN_PUBLICITY_DAYS, deadline: dt.date | None = None,
+                     extra_holidays: Sequence[dt.date] = (), extra_workdays: Sequence[dt.date] = ()) -> Publicity:
+    """The publicity period from ``start``: ``days`` (≥ 5) working days by the working-day calendar.
+    Warns when the last day falls after ``deadline`` (the profile's application deadline)."""
+    from app.policy.workdays import working_days_from
+
+    if days < MIN_PUBLICITY_DAYS:
+        raise ValidationError(f"公示期不得少于 {MIN_PUBLICITY_DAYS} 个工作日（001 §四(六)、003 §五(二)），当前为 {days}")
+    r = working_days_from(start, days, extra_holidays=extra_holidays, extra_workdays=extra_workdays)
+    warnings = list(r.warnings)
+    if r.start != start:
+        warnings.append(f"{cn_date(start)}不是工作日，公示期第 1 个工作日为{cn_date(r.start)}")
+    if deadline is not None and r.end > deadline:
+        warnings.append(f"公示第 {days} 个工作日{cn_date(r.end)}晚于申报截止日期{cn_date(deadline)}，"
+                        "请提前公示起始日期")
+    return Publicity(start=r.days[0] if r.days else start, end=r.end, days=list(r.days), warnings=warnings)
+
+
+def next_working_day(after: dt.date) -> dt.date:
+    from app.policy.workdays import working_days_from
+
+    return working_days_from(after + dt.timedelta(days=1), 1).end
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def qualification_from_verdict(v: Any, profile: Any) -> Qualification:
+    years = None
+    if getattr(v, "route_id", None):
+        route = next((r for r in profile.routes if r.id == v.route_id), None)
+        years = route.years if route else None
+    return Qualification(route=v.route, level=v.level, title=v.title, years=years, status=v.status)
+
+
+def verdicts_for(persons: Sequence[PersonData], profile: Any, as_of: dt.date) -> list[Any]:
+    from app.policy.eligibility import evaluate
+
+    return [evaluate(p, profile, as_of) for p in persons]
+
+
+def resolve_as_of(profile: Any, as_of: dt.date | None) -> dt.date:
+    return as_of or profile.default_as_of or dt.date.today()
+
+
+# --------------------------------------------------------------------------- generating
+
+
+@dataclass
+class LettersReport:
+    kind: str
+    profile_id: str
+    template: str
+    paths: list[Path]
+    missing: list[str]
+    warnings: list[str]
+    publicity: Publicity | None
+    excluded: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def to_json(self) -> dict[str, Any]:
+        pub = self.publicity
+        return {
+            "kind": self.kind,
+            "profile": self.profile_id,
+            "template": self.template,
+            "files": [str(p) for p in self.paths],
+            "missing": self.missing,
+            "warnings": self.warnings,
+            "excluded": self.excluded,
+            "publicity": None if pub is None else {
+                "start": pub.start.isoformat(), "end": pub.end.isoformat(),
+                "days": [d.isoformat() for d in pub.days], "count": pub.count},
+        }
+
+
+def _resolve_persons(db: Database, keys: Sequence[str | int]) -> list[PersonData]:
+    persons, seen = [], set()
+    for key in keys:
+        p = find_person(db, key)
+        if p.id not in seen:
+            seen.add(p.id)
+            persons.append(p)
+    return persons
+
+
+def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, out_dir: str | Path, *,
+                     profile_id: str | None = None, start: dt.date | None = None,
+                     days: int = MIN_PUBLICITY_DAYS, as_of: dt.date | None = None,
+                     issue_date: dt.date | None = None, progress: Progress | None = None) -> LettersReport:
+    """Render the letters of ``kind`` for the persons and write them into ``out_dir``.
+
+    Everything is rendered in memory first; files are written (atomically) only when every letter
+    rendered, so a failure leaves no partial set. ``start`` is saved as the persons' publicity start;
+    without it the stored start is used. Persons judged ineligible are left out of the 推荐报告.
+    """
+    from app.policy.profiles import load_profile
+    from app.settings import load_settings
+
+    if kind not in KINDS:
+        raise UsageError(f"未知的信函类型“{kind}”，可选：{'、'.join(KINDS)}")
+    if not person_keys:
+        raise UsageError("请至少指定一名人员")
+    profile = load_profile(profile_id or load_settings().profile_id)
+    tpl = load_template(profile.id)
+    persons = _resolve_persons(db, person_keys)
+    as_of_d = resolve_as_of(profile, as_of)
+    verdicts = verdicts_for(persons, profile, as_of_d)
+    warnings: list[str] = []
+    if tpl.assumption:
+        warnings.append(f"方案“{profile.id}”的通知未附信函模板，按其他通知模板类比生成（假设），请核对措辞")
+
+    inputs = {}
+    for p in persons:
+        assert p.id is not None
+        if start is not None:
+            inputs[p.id] = save_inputs(db, p.id, publicity_start=start)
+        else:
+            inputs[p.id] = get_inputs(db, p.id)
+
+    needs_publicity = kind in ("gongshi", "gongshi-result", "tuijian")
+    periods: dict[dt.date, Publicity] = {}
+    if needs_publicity:
+        starts = sorted({li.publicity_start for li in inputs.values() if li.publicity_start})
+        if len(starts) > 1 and kind in UNIT_KINDS:
+            warnings.append("所选人员的公示起始日期不一致，推荐报告按最早的日期填写")
+        for d in starts:
+            periods[d] = publicity_period(d, days=days, deadline=profile.window_end)
+            warnings.extend(w for w in periods[d].warnings if w not in warnings)
+        if any(li.publicity_start is None for li in inputs.values()):
+            warnings.append("部分人员未设置公示起始日期：公示时间留空（用 --start 指定）")
+
+    letter_persons: list[LetterPerson] = []
+    excluded: list[str] = []
+    for p, v in zip(persons, verdicts, strict=True):
+        q = qualification_from_verdict(v, profile)
+        if v.eligible is False:
+            if kind == "tuijian":
+                excluded.append(f"{p.name}（{v.status}）")
+                continue
+            warnings.append(f"{p.name}：资格判断为“{v.status}”，请核对后再使用本信函")
+        elif v.eligible is None:
+            warnings.append(f"{p.name}：资格判断为“{v.status}”（{'、'.join(v.missing) or '信息不全'}），请核对")
+        li = inputs[p.id]  # type: ignore[index]
+        letter_persons.append(LetterPerson(p, q, political=li.political, achievements=li.achievements))
+    if excluded:
+        warnings.append(f"以下人员资格判断为不符合，未列入推荐报告：{'、'.join(excluded)}")
+    if not letter_persons:
+        raise ValidationError("所选人员均不符合申报条件，未生成推荐报告")
+
+    unit_data = persons[0].unit
+    if len({p.unit.name for p in persons}) > 1 and kind in UNIT_KINDS:
+        warnings.append("所选人员不属于同一单位；单位落款按第一人的单位填写")
+    office, phone = get_unit_settings(db, unit_data.id)
+    unit = UnitInfo(name=unit_data.name, office=office, phone=phone)
+    spec = profile.material("work_summary")
+    word_range = spec.word_range if spec is not None else None
+
+    def context(pub: Publicity | None) -> LetterContext:
+        issue = issue_date
+        if issue is None and pub is not None and kind != "gongshi":
+            issue = next_working_day(pub.end)
+        return LetterContext(unit=unit, publicity=pub, issue_date=issue, word_range=word_range)
+
+    if kind in UNIT_KINDS:
+        first = min(periods) if periods else None
+        publicity = periods[first] if first else None
+        letters = render_letters(kind, tpl, letter_persons, context(publicity))
+    else:
+        # Per-person letters: each person's own publicity period (persons grouped by start date).
+        letters = []
+        by_start: dict[dt.date | None, list[LetterPerson]] = {}
+        for lp in letter_persons:
+            by_start.setdefault(inputs[lp.person.id].publicity_start if needs_publicity else None,  # type: ignore[index]
+                                []).append(lp)
+        for start_d, group in by_start.items():
+            pub = periods.get(start_d) if start_d else None
+            letters.extend(render_letters(kind, tpl, group, context(pub)))
+        publicity = periods[min(periods)] if len(periods) == 1 else None
+        seen: set[str] = set()
+        for i, lt in enumerate(letters, 1):  # keep file names unique across groups
+            if lt.filename in seen:
+                lt.filename = lt.filename.replace(".docx", f"_{i}.docx")
+            seen.add(lt.filename)
+    total = len(letters)
+    if progress:
+        progress(0, total)
+    paths = write_letters(letters, out_dir)
+    if progress:
+        progress(total, total)
+    missing: list[str] = []
+    for letter in letters:
+        missing.extend(m for m in letter.missing if m not in missing)
+        warnings.extend(w for w in letter.warnings if w not in warnings)
+    return LettersReport(kind, profile.id, tpl.id, paths, missing, warnings, publicity, excluded)
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS[kind]
+
+
+def persons_with_inputs(db: Database) -> list[tuple[PersonData, LetterInputs]]:
+    """Every person with their stored letter inputs (for the 信函 page)."""
+    from app.services.roster import list_persons
+
+    persons = list_persons(db)
+    with db.session() as s:
+        rows = {r.person_id: r for r in s.scalars(select(LetterInput))}
+    out = []
+    for p in persons:
+        r = rows.get(p.id)  # type: ignore[arg-type]
+        li = (LetterInputs(p.id, r.political, r.achievements, r.summary, r.publicity_start) if r  # type: ignore[arg-type]
+              else LetterInputs(p.id))  # type: ignore[arg-type]
+        out.append((p, li))
+    return out

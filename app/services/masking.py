@@ -1,0 +1,361 @@
+"""Masking use cases: boxes per stored page (with review state), suggestions, burn-in of vault pages
+into derived masked copies, files outside the vault (CLI), audit records and progress.
+
+Boxes of a stored page are fractions of the page as displayed (its rotation applied), like
+``app.documents.render.render``. When the page is rotated later, stored boxes are rotated with it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from app.errors import NotFoundError
+from app.masking.audit import AuditRecord, record_for
+from app.masking.boxes import Box, BoxSet, PageBoxes
+from app.models.db import Database
+
+Progress = Callable[..., object]
+NEVER_MASK_SLOTS = {"photo", "gongshi", "gongshi_result", "recommendation", "chengbaobiao"}  # DOMAIN.md §4
+
+
+@dataclass
+class PersonTargets:
+    names: list[str]
+    units: list[str]
+    secrets: list[str]  # names + units + ID number: what must not survive in a masked file
+
+
+@dataclass
+class PageMaskState:
+    page_id: int
+    boxes: list[Box]
+    rejected: list[Box]
+    reviewed: bool
+    mask_state: str = "pending"
+    masked_sha: str | None = None
+
+
+@dataclass
+class MaskPage:
+    page_id: int
+    document_id: int
+    document_title: str
+    slot: str
+    index: int
+    reviewed: bool
+    mask_state: str
+    boxes: int
+
+
+@dataclass
+class MaskProgress:
+    pages: int = 0
+    reviewed: int = 0
+    masked: int = 0
+    items: list[MaskPage] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"已审核 {self.reviewed}/{self.pages} 页，已遮盖 {self.masked}/{self.pages} 页"
+
+
+# ------------------------------------------------------------------------------ targets
+
+def person_targets(db: Database, person_id: int) -> PersonTargets:
+    from app.models import Person
+
+    with db.session() as s:
+        p = s.get(Person, person_id)
+        if p is None:
+            raise NotFoundError(f"人员不存在（编号 {person_id}）")
+        names = [p.name] if p.name else []
+        units = []
+        if p.unit is not None:
+            units = [u for u in (p.unit.name, p.unit.short_name) if u]
+        secrets = [*names, *units] + ([p.id_number] if p.id_number else [])
+        return PersonTargets(names, units, secrets)
+
+
+# ------------------------------------------------------------------------------ boxes per page
+
+def _rotate_box(b: Box, quarter_turns_cw: int) -> Box:
+    x0, y0, x1, y1 = b.x0, b.y0, b.x1, b.y1
+    for _ in range(quarter_turns_cw % 4):
+        # a point (x, y) of the page maps to (1 - y, x) after a clockwise quarter turn
+        x0, y0, x1, y1 = 1 - y1, x0, 1 - y0, x1
+    return Box(b.category, x0, y0, x1, y1, b.score, b.source)
+
+
+def _boxes_from(text: str) -> list[Box]:
+    return BoxSet.from_json({"pages": [{"index": 0, "boxes": json.loads(text or "[]")}]}).for_page(0)
+
+
+def get_page_boxes(db: Database, page_id: int) -> PageMaskState:
+    from app.models import Page, PageMask
+
+    with db.session() as s:
+        page = s.get(Page, page_id)
+        if page is None:
+            raise NotFoundError(f"页面不存在（编号 {page_id}）")
+        pm = s.get(PageMask, page_id)
+        if pm is None:
+            return PageMaskState(page_id, [], [], False, page.mask_state, page.masked_sha)
+        turns = ((page.rotation or 0) - (pm.rotation or 0)) // 90
+        boxes = [_rotate_box(b, turns) for b in _boxes_from(pm.boxes_json)]
+        rejected = [_rotate_box(b, turns) for b in _boxes_from(pm.rejected_json)]
+        return PageMaskState(page_id, boxes, rejected, bool(pm.reviewed), page.mask_state, page.masked_sha)
+
+
+def save_page_boxes(db: Database, page_id: int, boxes: Sequence[Box], *, reviewed: bool | None = None,
+                    rejected: Sequence[Box] | None = None) -> None:
+    """Store the page's boxes. Changing the boxes of a masked page makes it pending again."""
+    from app.models import Page, PageMask
+
+    with db.session() as s:
+        page = s.get(Page, page_id)
+        if page is None:
+            raise NotFoundError(f"页面不存在（编号 {page_id}）")
+        pm = s.get(PageMask, page_id)
+        new_json = json.dumps([b.to_json() for b in boxes], ensure_ascii=False)
+        if pm is None:
+            pm = PageMask(page_id=page_id, boxes_json="[]", rejected_json="[]", reviewed=False,
+                          rotation=page.rotation or 0)
+            s.add(pm)
+        changed = pm.boxes_json != new_json or (pm.rotation or 0) != (page.rotation or 0)
+        pm.boxes_json = new_json
+        pm.rotation = page.rotation or 0
+        if rejected is not None:
+            pm.rejected_json = json.dumps([b.to_json() for b in rejected], ensure_ascii=False)
+        if reviewed is not None:
+            pm.reviewed = reviewed
+        if changed and page.mask_state == "masked":
+            page.mask_state, page.masked_sha = "pending", None
+
+
+def copy_box_to_pages(db: Database, box: Box, page_ids: Sequence[int]) -> int:
+    """Add ``box`` at the same place on each page (skipping pages that already have it)."""
+    n = 0
+    for pid in page_ids:
+        st = get_page_boxes(db, pid)
+        if any(b == box for b in st.boxes):
+            continue
+        save_page_boxes(db, pid, [*st.boxes, box])
+        n += 1
+    return n
+
+
+def set_not_needed(db: Database, page_id: int, not_needed: bool = True) -> None:
+    from app.models import Page
+
+    with db.session() as s:
+        page = s.get(Page, page_id)
+        if page is None:
+            raise NotFoundError(f"页面不存在（编号 {page_id}）")
+        page.mask_state = "not_needed" if not_needed else "pending"
+        if not_needed:
+            page.masked_sha = None
+
+
+# ------------------------------------------------------------------------------ pages and progress
+
+def masking_pages(db: Database, person_id: int) -> MaskProgress:
+    """The person's pages that need masking (personal materials only) and how far review got."""
+    from app.models import Document, Page, PageMask
+
+    prog = MaskProgress()
+    with db.session() as s:
+        q = (select(Document, Page).join(Page, Page.document_id == Document.id)
+             .where(Document.person_id == person_id, Document.status == "active")
+             .order_by(Document.slot, Document.year, Document.id, Page.index))
+        rows = s.execute(q).all()
+        masks = {pm.page_id: pm for pm in s.scalars(select(PageMask).where(
+            PageMask.page_id.in_([p.id for _, p in rows])))} if rows else {}
+        for d, p in rows:
+            if d.slot in NEVER_MASK_SLOTS:
+                continue
+            pm = masks.get(p.id)
+            n_boxes = len(json.loads(pm.boxes_json)) if pm else 0
+            reviewed = bool(pm and pm.reviewed) or p.mask_state in ("masked", "not_needed")
+            prog.items.append(MaskPage(p.id, d.id, d.title or d.slot, d.slot, p.index, reviewed, p.mask_state,
+                                       n_boxes))
+    prog.pages = len(prog.items)
+    prog.reviewed = sum(1 for i in prog.items if i.reviewed)
+    prog.masked = sum(1 for i in prog.items if i.mask_state in ("masked", "not_needed"))
+    return prog
+
+
+# ------------------------------------------------------------------------------ suggestions
+
+def _page_ref(db: Database, page_id: int) -> Any:
+    from app.documents.render import PageRef
+    from app.models import Page
+
+    with db.session() as s:
+        page = s.get(Page, page_id)
+        if page is None:
+            raise NotFoundError(f"页面不存在（编号 {page_id}）")
+        return PageRef.of(page)
+
+
+def render_page_image(db: Database, page_id: int, *, max_px: int | None = None):  # type: ignore[no-untyped-def]
+    """The page as displayed (rotation applied): native resolution, or bounded by ``max_px``."""
+    from app.documents.render import render
+    from app.documents.vault import vault_for
+
+    ref = _page_ref(db, page_id)
+    dpi = None if ref.kind != "pdf-page" else max(200, ref.dpi or 200)
+    return render(vault_for(db), ref, dpi=dpi, max_px=max_px)
+
+
+def suggest_for_page(db: Database, page_id: int, *, names: Sequence[str], units: Sequence[str],
+                     kinds: Sequence[str] = ("ocr", "seal", "eyes")) -> list[Box]:
+    """Suggestions for a stored page, cached by (blob, page, rotation). Rejected ones are left out."""
+    import numpy as np
+
+    from app.masking.suggest import cache, suggest_page
+
+    ref = _page_ref(db, page_id)
+    im = render_page_image(db, page_id)
+    key = cache.page_key(ref.blob_sha, ref.source_page * 4 + (ref.rotation // 90) % 4)
+    found = suggest_page(np.asarray(im.convert("RGB")), key, names=names, units=units, kinds=kinds)
+    state = get_page_boxes(db, page_id)
+    return [b for b in found if not any(b.overlaps(r) > 0.8 and b.category == r.category for r in state.rejected)]
+
+
+def suggest_for_pages(db: Database, page_ids: Sequence[int], *, names: Sequence[str], units: Sequence[str],
+                      progress: Progress | None = None) -> dict[int, list[Box]]:
+    out: dict[int, list[Box]] = {}
+    for i, pid in enumerate(page_ids):
+        if progress:
+            progress(i, len(page_ids), f"正在识别第 {i + 1}/{len(page_ids)} 页")
+        out[pid] = suggest_for_page(db, pid, names=names, units=units)
+    if progress:
+        progress(len(page_ids), len(page_ids), "识别完成")
+    return out
+
+
+# ------------------------------------------------------------------------------ burn-in and audit
+
+def record_audit(db: Database, record: AuditRecord, *, person_id: int | None = None,
+                 document_id: int | None = None, page_id: int | None = None) -> int:
+    from app.models import MaskAudit
+
+    with db.session() as s:
+        row = MaskAudit(
+            person_id=person_id, document_id=document_id, page_id=page_id, input_sha=record.input_sha,
+            output_sha=record.output_sha, file_name=record.file_name,
+            boxes_json=json.dumps(record.boxes.to_json(), ensure_ascii=False),
+            categories=",".join(record.categories), sources=",".join(record.sources),
+            verify_ok=record.verify_ok, checks_json=json.dumps(record.checks, ensure_ascii=False),
+            app_version=record.app_version, created_at=record.created_at, page_count=record.page_count,
+        )
+        s.add(row)
+        s.flush()
+        return int(row.id)
+
+
+def list_audits(db: Database, *, person_id: int | None = None) -> list[dict[str, Any]]:
+    from app.models import MaskAudit
+
+    with db.session() as s:
+        q = select(MaskAudit).order_by(MaskAudit.id)
+        if person_id is not None:
+            q = q.where(MaskAudit.person_id == person_id)
+        return [{
+            "id": a.id, "person_id": a.person_id, "document_id": a.document_id, "page_id": a.page_id,
+            "input_sha256": a.input_sha, "output_sha256": a.output_sha, "file_name": a.file_name,
+            "boxes": json.loads(a.boxes_json), "categories": a.categories.split(",") if a.categories else [],
+            "sources": a.sources.split(",") if a.sources else [], "verify_ok": a.verify_ok,
+            "checks": json.loads(a.checks_json), "app_version": a.app_version,
+            "created_at": a.created_at.isoformat(sep=" ", timespec="seconds") if a.created_at else None,
+            "pages": a.page_count,
+        } for a in s.scalars(q)]
+
+
+def mask_file(db: Database | None, in_path: str | Path, boxes: BoxSet, out_path: str | Path, *,
+              secrets: Sequence[str] = (), fill: tuple[int, int, int] = (0, 0, 0), person_id: int | None = None,
+              progress: Progress | None = None, ocr: bool | None = None) -> tuple[Any, int | None]:
+    """Mask a file anywhere on disk (CLI). Returns (MaskResult, audit id or None without a database)."""
+    from app.masking.burn import apply_masks
+
+    result = apply_masks(in_path, boxes, out_path, secrets=secrets, fill=fill, progress=progress, ocr=ocr)
+    audit_id = None
+    if db is not None:
+        audit_id = record_audit(db, record_for(result, boxes, file_name=Path(out_path).name), person_id=person_id)
+    return result, audit_id
+
+
+def _page_input(db: Database, page_id: int) -> tuple[bytes, str]:
+    """The page as a standalone file (bytes, suffix) in display orientation, for burn-in."""
+    import pymupdf
+
+    from app.documents.vault import vault_for
+
+    ref = _page_ref(db, page_id)
+    blob = vault_for(db).read_bytes(ref.blob_sha)
+    rot = (ref.rotation or 0) % 360
+    if ref.kind == "pdf-page":
+        with pymupdf.open(stream=blob, filetype="pdf") as src, pymupdf.open() as one:
+            one.insert_pdf(src, from_page=ref.source_page, to_page=ref.source_page)
+            if rot:
+                one[0].set_rotation((one[0].rotation + rot) % 360)
+            return one.tobytes(garbage=3), ".pdf"
+    if not rot:
+        return blob, ".jpg" if ref.kind == "jpeg" else ".png"
+    from app.documents.render import render
+
+    im = render(vault_for(db), ref)
+    buf = io.BytesIO()
+    if ref.kind == "jpeg":
+        im.convert("RGB" if im.mode not in ("L", "RGB") else im.mode).save(buf, "JPEG", quality=95)
+        return buf.getvalue(), ".jpg"
+    im.save(buf, "PNG")
+    return buf.getvalue(), ".png"
+
+
+def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = None,
+              fill: tuple[int, int, int] = (0, 0, 0), ocr: bool | None = None) -> Any:
+    """Burn the page's stored boxes into a derived copy in the vault (verified, fail-closed) and mark
+    the page masked. The original stays untouched. Returns the MaskResult."""
+    from app.documents.vault import vault_for
+    from app.masking.burn import apply_masks
+    from app.models import Document, Page
+
+    with db.session() as s:
+        page = s.get(Page, page_id)
+        if page is None:
+            raise NotFoundError(f"页面不存在（编号 {page_id}）")
+        doc = s.get(Document, page.document_id)
+        assert doc is not None
+        person_id, document_id = doc.person_id, doc.id
+    if secrets is None:
+        secrets = person_targets(db, person_id).secrets
+    state = get_page_boxes(db, page_id)
+    boxes = BoxSet([PageBoxes(0, list(state.boxes))])
+    data, suffix = _page_input(db, page_id)
+    out_suffix = {".jpg": ".jpg", ".png": ".png", ".pdf": ".pdf"}[suffix]
+    with tempfile.TemporaryDirectory(prefix="chuding-mask-") as tmp:
+        src = Path(tmp) / f"page{suffix}"
+        src.write_bytes(data)
+        out = Path(tmp) / f"masked{out_suffix}"
+        result = apply_masks(src, boxes, out, secrets=secrets, fill=fill, ocr=ocr)
+        sha = vault_for(db).put_bytes(out.read_bytes(), out_suffix)
+    with db.session() as s:
+        page = s.get(Page, page_id)
+        assert page is not None
+        page.mask_state, page.masked_sha = "masked", sha
+    record_audit(db, record_for(result, boxes), person_id=person_id, document_id=document_id, page_id=page_id)
+    save_page_boxes(db, page_id, state.boxes, reviewed=True)
+    with db.session() as s:  # saving the same boxes keeps the state; make sure
+        page = s.get(Page, page_id)
+        assert page is not None
+        page.mask_state, page.masked_sha = "masked", sha
+    return result

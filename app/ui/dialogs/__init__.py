@@ -1,0 +1,1 @@
+"""Dialogs: person editor, unit settings, import/export, settings, about."""

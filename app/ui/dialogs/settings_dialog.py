@@ -1,0 +1,173 @@
+"""设置: counting options and the Xinjiang regional holiday table (肉孜节, 古尔邦节 …) the officer edits."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import re
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ChudingError, ValidationError
+from app.policy.dates import parse_date
+from app.ui.context import UiContext
+from app.ui.dialogs.fields import ColumnSpec, RecordTable, hint_label, mark
+
+log = logging.getLogger(__name__)
+
+ANNIVERSARY_MODES = (("same_day", "满 N 年当日（通行做法）"), ("day_after", "满 N 年次日（民法典第二百零一、二百零二条）"))
+HOLIDAY_COLUMNS = (
+    ColumnSpec("year", "年度", "int", minimum=2000, maximum=2100, width=70),
+    ColumnSpec("name", "节日", width=80),
+    ColumnSpec("start", "放假开始", "date", width=100),
+    ColumnSpec("end", "放假结束", "date", width=100),
+    ColumnSpec("festival", "节日当天", "date", width=100),
+    ColumnSpec("workdays", "调休上班日（逗号分隔）", width=150),
+    ColumnSpec("source", "来源（文件、日期）", width=180),
+    ColumnSpec("assumption", "推定", "bool", width=45),
+    ColumnSpec("enabled", "启用", "bool", width=45),
+    ColumnSpec("note", "备注", width=120),
+    ColumnSpec("origin", "origin", hidden=True),
+)
+_SPLIT = re.compile(r"[,，;；、\s]+")
+
+
+def holiday_to_row(h: Any) -> dict[str, Any]:
+    row = dataclasses.asdict(h)
+    row["workdays"] = ", ".join(d.isoformat() for d in h.workdays)
+    return row
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("设置")
+        self.resize(760, 520)
+        self.tabs = QTabWidget()
+
+        general = QWidget()
+        form = QFormLayout(general)
+        self.anniversary = QComboBox()
+        for key, label in ANNIVERSARY_MODES:
+            self.anniversary.addItem(label, key)
+        idx = self.anniversary.findData(ctx.settings.anniversary_mode)
+        self.anniversary.setCurrentIndex(max(idx, 0))
+        form.addRow("年限计算", self.anniversary)
+        self.tabs.addTab(general, "常规")
+
+        holidays = QWidget()
+        hv = QVBoxLayout(holidays)
+        hv.addWidget(QLabel("新疆地方节假日（肉孜节、古尔邦节等）。计算“N 个工作日”时与国家法定节假日一并扣除。"
+                            "请按自治区当年公布的放假安排核对，并在“来源”中注明文件。"))
+        self.holiday_cls: type | None = None
+        self.holidays: RecordTable | None = None
+        self.holiday_hint = hint_label()
+        try:
+            from app.policy.workdays import RegionalHoliday, load_regional_holidays
+        except ImportError as exc:
+            log.warning("workdays module unavailable: %s", exc)
+            hv.addWidget(QLabel("工作日模块不可用，无法编辑地方节假日。"))
+        else:
+            self.holiday_cls = RegionalHoliday
+            self.holidays = RecordTable(HOLIDAY_COLUMNS, add_text="添加节假日",
+                                        defaults={"enabled": True, "origin": "officer"})
+            for h in load_regional_holidays(include_disabled=True):
+                self.holidays.add_row(holiday_to_row(h))
+            self.holidays.changed.connect(self.revalidate)
+            hv.addWidget(self.holidays, 1)
+        hv.addWidget(self.holiday_hint)
+        self.tabs.addTab(holidays, "地方节假日")
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    def collect_holidays(self) -> tuple[list[Any], list[str]]:
+        """The table as RegionalHoliday rows, and the problems that stop saving (Chinese)."""
+        if self.holidays is None or self.holiday_cls is None:
+            return [], []
+        rows, errors = [], []
+        for i, raw in enumerate(self.holidays.raw_rows(), start=1):
+            where = f"第 {i} 行"
+            row_errors: list[str] = []
+
+            def day(key: str, title: str, *, required: bool, where: str = where, errs: list[str] = row_errors,
+                    raw: dict[str, Any] = raw) -> dt.date | None:
+                try:
+                    d = parse_date(raw[key], field=f"{where}{title}")
+                except ValidationError as exc:
+                    errs.append(exc.message)
+                    return None
+                if d is None and required:
+                    errs.append(f"{where}{title}不能为空")
+                return d
+
+            start, end = day("start", "放假开始", required=True), day("end", "放假结束", required=True)
+            festival = day("festival", "节日当天", required=False)
+            workdays = []
+            for part in (p for p in _SPLIT.split(raw["workdays"]) if p):
+                try:
+                    d = parse_date(part, field=f"{where}调休上班日")
+                except ValidationError as exc:
+                    row_errors.append(exc.message)
+                else:
+                    if d is not None:
+                        workdays.append(d)
+            if not raw["name"]:
+                row_errors.append(f"{where}节日名称不能为空")
+            if start and end and end < start:
+                row_errors.append(f"{where}放假结束早于放假开始")
+            if start and start.year != raw["year"]:
+                row_errors.append(f"{where}放假开始日期不在 {raw['year']} 年")
+            if not raw["source"]:
+                row_errors.append(f"{where}请注明来源（文件名称或发布日期）")
+            errors += row_errors
+            if not row_errors:
+                rows.append(self.holiday_cls(
+                    year=raw["year"], name=raw["name"], start=start, end=end, festival=festival,
+                    workdays=tuple(workdays), source=raw["source"], assumption=raw["assumption"],
+                    note=raw["note"], origin=raw["origin"] or "officer", enabled=raw["enabled"]))
+        return rows, errors
+
+    def revalidate(self) -> bool:
+        _, errors = self.collect_holidays()
+        if self.holidays is not None:
+            mark(self.holidays.table, self.holiday_hint, [("error", e) for e in errors])
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not errors)
+        return not errors
+
+    def save(self) -> None:
+        if not self.revalidate():
+            return
+        try:
+            if self.holidays is not None:
+                from app.policy.workdays import save_regional_holidays
+
+                rows, _ = self.collect_holidays()
+                save_regional_holidays(rows)
+            self.ctx.settings.anniversary_mode = self.anniversary.currentData()
+            self.ctx.save_settings()
+        except ChudingError as exc:
+            self.message.setText(f'<span style="color:#d32f2f">未保存：{exc.message}</span>')
+            return
+        self.accept()

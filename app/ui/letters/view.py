@@ -1,0 +1,320 @@
+"""文书 page: pick persons and a letter kind, set the publicity start date, enter the officer's
+paragraphs, generate the docx letters, open the folder, and make / print the 呈报表 draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ChudingError
+from app.export.letters import KIND_LABELS, KINDS
+from app.paths import user_data_dir
+from app.services import letters as letters_svc
+from app.ui.context import UiContext
+from app.ui.workers import TaskState, op
+
+log = logging.getLogger(__name__)
+
+PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _qdate(d: dt.date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def _pydate(q: QDate) -> dt.date:
+    return dt.date(q.year(), q.month(), q.day())
+
+
+class LettersView(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._current_id: int | None = None
+        self._unit_id: int | None = None
+        self.last_report: letters_svc.LettersReport | None = None
+        self.last_form: Path | None = None
+
+        # Left: persons with check boxes.
+        self.persons = QListWidget()
+        self.persons.currentItemChanged.connect(self._on_current_changed)
+        all_btn, none_btn = QPushButton("全选"), QPushButton("全不选")
+        all_btn.clicked.connect(lambda: self._check_all(True))
+        none_btn.clicked.connect(lambda: self._check_all(False))
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.addWidget(QLabel("勾选要生成文书的人员："))
+        ll.addWidget(self.persons, 1)
+        row = QHBoxLayout()
+        row.addWidget(all_btn)
+        row.addWidget(none_btn)
+        ll.addLayout(row)
+
+        # Right: settings of the run.
+        self.kind = QComboBox()
+        for k in KINDS:
+            self.kind.addItem(KIND_LABELS[k], k)
+        self.start = QDateEdit()
+        self.start.setCalendarPopup(True)
+        self.start.setDisplayFormat("yyyy-MM-dd")
+        self.start.setDate(_qdate(dt.date.today()))
+        self.start.dateChanged.connect(self._update_period)
+        self.period = QLabel()
+        self.period.setWordWrap(True)
+        self.office = QLineEdit()
+        self.office.setPlaceholderText("例如：人力资源部")
+        self.phone = QLineEdit()
+        self.phone.setPlaceholderText("监督电话")
+        self.out_dir = QLineEdit(str(user_data_dir() / "文书"))
+        browse = QPushButton("选择…")
+        browse.clicked.connect(self._choose_dir)
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.out_dir, 1)
+        out_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("文书类型", self.kind)
+        form.addRow("公示起始日期", self.start)
+        form.addRow("", self.period)
+        form.addRow("受理异议的办公室", self.office)
+        form.addRow("监督电话", self.phone)
+        form.addRow("输出文件夹", out_row)
+
+        # The officer's paragraphs for the current person.
+        self.political = QPlainTextEdit()
+        self.political.setPlaceholderText("思想政治条件：突出政治表现，强调职业操守和从业行为")
+        self.achievements = QPlainTextEdit()
+        self.achievements.setPlaceholderText("业绩成果：简要描述近五年的实践能力和业绩成果，并说明对业绩成果的实际贡献")
+        self.summary = QPlainTextEdit()
+        self.summary.setPlaceholderText("工作总结（自我鉴定）摘要：印在呈报表背面")
+        self.save_btn = QPushButton("保存本人材料")
+        self.save_btn.clicked.connect(self.save_current)
+        self.paragraphs = QGroupBox("当前人员的信函材料")
+        pl = QFormLayout(self.paragraphs)
+        pl.addRow("思想政治条件", self.political)
+        pl.addRow("业绩成果", self.achievements)
+        pl.addRow("工作总结摘要", self.summary)
+        pl.addRow("", self.save_btn)
+
+        self.generate_btn = QPushButton("生成文书")
+        self.generate_btn.clicked.connect(self.generate)
+        self.open_btn = QPushButton("打开文件夹")
+        self.open_btn.clicked.connect(self.open_folder)
+        self.form_btn = QPushButton("生成并打印呈报表…")
+        self.form_btn.clicked.connect(self.print_form)
+        self.print_pdf_btn = QPushButton("打印平台下载的 PDF…")
+        self.print_pdf_btn.clicked.connect(self.print_downloaded)
+        buttons = QHBoxLayout()
+        for b in (self.generate_btn, self.open_btn, self.form_btn, self.print_pdf_btn):
+            buttons.addWidget(b)
+        self.result = QPlainTextEdit()
+        self.result.setReadOnly(True)
+        self.result.setMaximumBlockCount(500)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.addLayout(form)
+        rl.addWidget(self.paragraphs, 1)
+        rl.addLayout(buttons)
+        rl.addWidget(self.result, 1)
+
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 3)
+        lay = QVBoxLayout(self)
+        lay.addWidget(split)
+
+        ctx.bus.roster_changed.connect(self.reload)
+        self.reload()
+
+    # ------------------------------------------------------------------ data
+    def reload(self) -> None:
+        checked = set(self.checked_ids())
+        self.persons.blockSignals(True)
+        self.persons.clear()
+        rows = letters_svc.persons_with_inputs(self.ctx.db)
+        for p, _li in rows:
+            item = QListWidgetItem(f"{p.name}（{p.series or '—'}/{p.specialty or '—'}）")
+            item.setData(PERSON_ID_ROLE, p.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if p.id in checked else Qt.CheckState.Unchecked)
+            self.persons.addItem(item)
+        self.persons.blockSignals(False)
+        if rows:
+            first = rows[0][0]
+            self._unit_id = first.unit.id
+            office, phone = letters_svc.get_unit_settings(self.ctx.db, first.unit.id)
+            self.office.setText(office)
+            self.phone.setText(phone)
+            self.persons.setCurrentRow(0)
+        self._update_period()
+
+    def checked_ids(self) -> list[int]:
+        out = []
+        for i in range(self.persons.count()):
+            item = self.persons.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                out.append(int(item.data(PERSON_ID_ROLE)))
+        return out
+
+    def set_checked(self, person_ids: list[int]) -> None:
+        for i in range(self.persons.count()):
+            item = self.persons.item(i)
+            on = int(item.data(PERSON_ID_ROLE)) in person_ids
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def _check_all(self, on: bool) -> None:
+        for i in range(self.persons.count()):
+            self.persons.item(i).setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def _on_current_changed(self, current: QListWidgetItem | None, _previous: Any = None) -> None:
+        if self._current_id is not None and self._dirty():
+            self.save_current()
+        self._current_id = int(current.data(PERSON_ID_ROLE)) if current is not None else None
+        if self._current_id is None:
+            return
+        li = letters_svc.get_inputs(self.ctx.db, self._current_id)
+        self._loaded = (li.political, li.achievements, li.summary)
+        self.political.setPlainText(li.political)
+        self.achievements.setPlainText(li.achievements)
+        self.summary.setPlainText(li.summary)
+        if li.publicity_start:
+            self.start.setDate(_qdate(li.publicity_start))
+
+    def _dirty(self) -> bool:
+        now = (self.political.toPlainText().strip(), self.achievements.toPlainText().strip(),
+               self.summary.toPlainText().strip())
+        return now != getattr(self, "_loaded", ("", "", ""))
+
+    def save_current(self) -> None:
+        if self._current_id is None:
+            return
+        try:
+            li = letters_svc.save_inputs(self.ctx.db, self._current_id, political=self.political.toPlainText(),
+                                         achievements=self.achievements.toPlainText(),
+                                         summary=self.summary.toPlainText())
+        except ChudingError as exc:
+            QMessageBox.warning(self, "保存失败", exc.message)
+            return
+        self._loaded = (li.political, li.achievements, li.summary)
+        self.ctx.bus.status_message.emit("已保存信函材料")
+
+    def _update_period(self) -> None:
+        try:
+            from app.policy.profiles import load_profile
+
+            profile = load_profile(self.ctx.settings.profile_id)
+            pub = letters_svc.publicity_period(_pydate(self.start.date()), deadline=profile.window_end)
+        except ChudingError as exc:
+            self.period.setText(exc.message)
+            return
+        days = "、".join(f"{d.month}月{d.day}日" for d in pub.days)
+        text = f"公示期 {pub.start:%Y-%m-%d} 至 {pub.end:%Y-%m-%d}，共 {pub.count} 个工作日（{days}）"
+        if pub.warnings:
+            text += "\n⚠ " + "\n⚠ ".join(pub.warnings)
+        self.period.setText(text)
+
+    def _choose_dir(self) -> None:
+        d = QFileDialog.getExistingDirectory(self, "选择输出文件夹", self.out_dir.text())
+        if d:
+            self.out_dir.setText(d)
+
+    # ------------------------------------------------------------------ actions
+    def generate(self) -> None:
+        ids = self.checked_ids()
+        if not ids:
+            QMessageBox.information(self, "生成文书", "请先勾选人员")
+            return
+        if self._dirty():
+            self.save_current()
+        if self._unit_id is not None:
+            letters_svc.save_unit_settings(self.ctx.db, self._unit_id, office=self.office.text(),
+                                           phone=self.phone.text())
+        kind = str(self.kind.currentData())
+        start = _pydate(self.start.date())
+        out = Path(self.out_dir.text())
+        profile_id = self.ctx.settings.profile_id
+        db = self.ctx.db
+        self.generate_btn.setEnabled(False)
+
+        def work(state: TaskState) -> letters_svc.LettersReport:
+            return letters_svc.generate_letters(db, ids, kind, out, profile_id=profile_id, start=start,
+                                                progress=lambda done, total: state.progress(done, total))
+
+        def done(report: letters_svc.LettersReport) -> None:
+            self.generate_btn.setEnabled(True)
+            self.last_report = report
+            lines = [f"已生成 {len(report.paths)} 份《{KIND_LABELS[kind]}》："]
+            lines += [f"  {p.name}" for p in report.paths]
+            lines += [f"提示：{w}" for w in report.warnings]
+            if report.missing:
+                lines.append("未填写（信函中已标出“【未填写：…】”）：" + "；".join(report.missing))
+            self.result.setPlainText("\n".join(lines))
+
+        def failed(exc: BaseException) -> None:
+            self.generate_btn.setEnabled(True)
+            if isinstance(exc, ChudingError):
+                self.result.setPlainText(f"未生成：{exc.message}")
+                QMessageBox.warning(self, "生成文书", exc.message)
+
+        op(self, work).with_progress("正在生成文书…").success(done).failure(failed).run()
+
+    def open_folder(self) -> None:
+        path = Path(self.out_dir.text())
+        path.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def make_form(self) -> Path | None:
+        """Write the current person's 呈报表 draft (one copy: the printer makes two)."""
+        if self._current_id is None:
+            return None
+        from app.services.forms import generate_form
+
+        if self._dirty():
+            self.save_current()
+        out = Path(self.out_dir.text()) / f"呈报表草稿_{self._current_id}.pdf"
+        report = generate_form(self.ctx.db, self._current_id, out, profile_id=self.ctx.settings.profile_id, copies=1)
+        self.last_form = out
+        self.result.setPlainText("\n".join([f"已生成呈报表草稿：{out}", *[f"提示：{w}" for w in report.warnings]]))
+        return out
+
+    def print_form(self) -> None:
+        from app.ui.printing import print_pdf
+
+        try:
+            path = self.make_form()
+        except ChudingError as exc:
+            QMessageBox.warning(self, "呈报表", exc.message)
+            return
+        if path is not None:
+            print_pdf(self, path, copies=2)
+
+    def print_downloaded(self) -> None:
+        from app.ui.printing import print_pdf
+
+        name, _ = QFileDialog.getOpenFileName(self, "选择平台下载的呈报表 PDF", str(Path.home()), "PDF (*.pdf)")
+        if name:
+            print_pdf(self, name, copies=2)

@@ -1,0 +1,289 @@
+"""The main window: navigation (名册 + registered pages), menus, status bar."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from app import APP_DISPLAY_NAME, __version__
+from app.errors import ChudingError
+from app.paths import resource
+from app.ui.context import UiContext
+from app.ui.views.roster_page import RosterPage
+
+log = logging.getLogger(__name__)
+
+# Missing items that live on the unit, not the person: they open the unit dialog.
+UNIT_FIELDS = ("单位性质", "单位层级", "单位所在地", "四类以下地区", "统一社会信用代码")
+
+
+def app_icon() -> QIcon:
+    path = resource("icons", "app.svg")
+    return QIcon(str(path)) if path.exists() else QIcon()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: UiContext, *, load_on_show: bool = True) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.dialog: QDialog | None = None  # the last dialog opened (non-modal handles kept alive)
+        self._shown_once = False
+        self._load_on_show = load_on_show
+        self._select_after_load: int | None = None
+        self._pages_pending = False
+        self.extra_pages: list[tuple[str, QWidget]] = []
+        self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}")
+        self.setWindowIcon(app_icon())
+        self.resize(1280, 780)
+
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(96)
+        self.nav.setIconSize(QSize(24, 24))
+        self.nav.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 10px 6px; }")
+        self.stack = QStackedWidget()
+        self.roster = RosterPage(ctx)
+        self._add_page("名册", self.roster)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        central = QWidget()
+        h = QHBoxLayout(central)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.setSpacing(0)
+        h.addWidget(self.nav)
+        h.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self._build_status_bar()
+        self.roster.edit_requested.connect(self.open_editor)
+        self.roster.context_changed.connect(self.update_status)
+        self.roster.loaded.connect(self._after_load)
+        self.roster.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
+        ctx.bus.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self._update_actions()
+
+    # --- pages ---------------------------------------------------------------------------------
+    def _add_page(self, title: str, widget: QWidget) -> None:
+        self.stack.addWidget(widget)
+        self.nav.addItem(title)
+        self.nav.item(self.nav.count() - 1).setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def load_extra_pages(self) -> list[str]:
+        from app.ui.pages import build_pages
+
+        for title, widget in build_pages(self.ctx):
+            self.extra_pages.append((title, widget))
+            self._add_page(title, widget)
+        return [t for t, _ in self.extra_pages]
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if self._load_on_show:
+                QTimer.singleShot(0, self.start_up)
+
+    def start_up(self) -> None:
+        """The work deferred until the window is on screen: profiles, the roster, extra pages."""
+        self.roster.init_profiles()
+        self.roster.reload()
+        self.update_status()
+        # the other pages import heavier modules: only once the roster is on screen
+        self._pages_pending = True
+
+    # --- menus ---------------------------------------------------------------------------------
+    def _action(self, text: str, slot: Any,
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None) -> QAction:
+        a = QAction(text, self)
+        a.triggered.connect(lambda _checked=False: slot())
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        return a
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("文件(&F)")
+        self.act_import = self._action("导入名册…", self.open_import, "Ctrl+I")
+        self.act_export = self._action("导出名册…", self.open_export, "Ctrl+E")
+        self.act_template = self._action("名册模板…", self.save_template)
+        self.act_quit = self._action("退出", self.close, QKeySequence.StandardKey.Quit)
+        for a in (self.act_import, self.act_export, self.act_template):
+            m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = mb.addMenu("编辑(&E)")
+        self.act_new = self._action("新增人员…", lambda: self.open_editor(None), QKeySequence.StandardKey.New)
+        self.act_edit = self._action("编辑…", self.edit_current, "Ctrl+Return")
+        self.act_delete = self._action("删除", self.delete_current, QKeySequence.StandardKey.Delete)
+        for a in (self.act_new, self.act_edit, self.act_delete):
+            m.addAction(a)
+        m = mb.addMenu("设置(&S)")
+        self.act_unit = self._action("单位信息…", self.open_unit)
+        self.act_settings = self._action("设置…", self.open_settings)
+        m.addAction(self.act_unit)
+        m.addAction(self.act_settings)
+        m = mb.addMenu("帮助(&H)")
+        self.act_about = self._action("关于…", self.open_about)
+        self.act_logs = self._action("打开日志文件夹", self.open_log_folder)
+        m.addAction(self.act_about)
+        m.addAction(self.act_logs)
+
+    def _update_actions(self) -> None:
+        has = self.roster.current_person() is not None
+        self.act_edit.setEnabled(has)
+        self.act_delete.setEnabled(has)
+
+    # --- status bar ----------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.status_count = QLabel()
+        self.status_profile = QLabel()
+        self.status_as_of = QLabel()
+        self.status_db = QLabel()
+        for w in (self.status_count, self.status_profile, self.status_as_of, self.status_db):
+            w.setContentsMargins(8, 0, 8, 0)
+            sb.addPermanentWidget(w)
+        self.update_status()
+
+    def update_status(self) -> None:
+        n = self.roster.model.rowCount()
+        shown = self.roster.proxy.rowCount()
+        self.status_count.setText(f"人员：{n}" + (f"（显示 {shown}）" if shown != n else ""))
+        profile = self.roster.current_profile()
+        self.status_profile.setText(f"政策：{profile.name if profile else self.ctx.settings.profile_id}")
+        as_of = self.roster.as_of
+        self.status_as_of.setText(f"审核日期：{as_of.isoformat() if as_of else '—'}")
+        path = self.ctx.db.sqlite_path
+        self.status_db.setText(f"数据库：{path.name if path else self.ctx.db.url.split('@')[-1]}")
+        self.status_db.setToolTip(str(path) if path else "")
+
+    def _after_load(self) -> None:
+        if self._pages_pending:
+            self._pages_pending = False
+            QTimer.singleShot(0, self.load_extra_pages)
+        if self._select_after_load is not None:
+            self.roster.select_person(self._select_after_load)
+            self._select_after_load = None
+        self.update_status()
+        self._update_actions()
+
+    # --- dialogs -------------------------------------------------------------------------------
+    def _show(self, dialog: QDialog) -> QDialog:
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        dialog.open()
+        return dialog
+
+    def open_editor(self, person_id: int | None, field: str = "") -> QDialog | None:
+        from app.services.roster import find_person
+        from app.ui.dialogs.person_editor import PersonEditor
+
+        person = None
+        if person_id is not None:
+            try:
+                person = find_person(self.ctx.db, person_id)
+            except ChudingError as exc:
+                QMessageBox.warning(self, "无法编辑", exc.message)
+                return None
+        unit_field = next((f for f in UNIT_FIELDS if field and f in field), None)
+        if person is not None and unit_field and person.unit.name:
+            return self.open_unit(person.unit, focus_field=unit_field)
+        editor = PersonEditor(self.ctx, person, self, focus_field=field or None)
+
+        def saved() -> None:
+            if editor.saved_person is not None:
+                self._select_after_load = editor.saved_person.id
+
+        editor.accepted.connect(saved)
+        return self._show(editor)
+
+    def edit_current(self) -> None:
+        p = self.roster.current_person()
+        if p is not None and p.id is not None:
+            self.open_editor(p.id)
+
+    def delete_current(self, *, confirm: bool = True) -> bool:
+        p = self.roster.current_person()
+        if p is None or p.id is None:
+            return False
+        if confirm:
+            answer = QMessageBox.question(
+                self, "删除人员", f"确定删除“{p.name}”（{p.id_number}）及其全部记录吗？此操作不能撤销。",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        from app.services.roster import delete_person
+
+        try:
+            delete_person(self.ctx.db, p.id)
+        except ChudingError as exc:
+            QMessageBox.warning(self, "未删除", exc.message)
+            return False
+        self.ctx.bus.status_message.emit(f"已删除：{p.name}")
+        self.ctx.bus.roster_changed.emit()
+        return True
+
+    def open_import(self) -> QDialog:
+        from app.ui.dialogs.import_dialog import ImportDialog
+
+        return self._show(ImportDialog(self.ctx, self))
+
+    def open_export(self) -> QDialog:
+        from app.ui.dialogs.export_dialog import ExportDialog
+
+        return self._show(ExportDialog(self.ctx, self.roster.model.verdicts(), self))
+
+    def save_template(self) -> None:
+        from app.ui.dialogs.export_dialog import save_template
+
+        try:
+            path = save_template(self)
+        except ChudingError as exc:
+            QMessageBox.warning(self, "未保存模板", exc.message)
+            return
+        if path is not None:
+            self.statusBar().showMessage(f"名册模板已保存：{path}", 8000)
+
+    def open_unit(self, unit: Any = None, *, focus_field: str | None = None) -> QDialog:
+        from app.ui.dialogs.unit_dialog import UnitDialog
+
+        dialog = self._show(UnitDialog(self.ctx, unit, parent=self))
+        if focus_field:
+            dialog.focus_field(focus_field)  # type: ignore[attr-defined]
+        return dialog
+
+    def open_settings(self) -> QDialog:
+        from app.ui.dialogs.settings_dialog import SettingsDialog
+
+        return self._show(SettingsDialog(self.ctx, self))
+
+    def open_about(self) -> QDialog:
+        from app.ui.dialogs.about_dialog import AboutDialog
+
+        return self._show(AboutDialog(self))
+
+    def open_log_folder(self) -> None:
+        from app.paths import user_log_dir
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(user_log_dir())))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        from PySide6.QtCore import QThreadPool
+
+        # let a running roster load finish so its result has somewhere to go
+        QThreadPool.globalInstance().waitForDone(5000)
+        log.info("main window closed")
+        super().closeEvent(event)

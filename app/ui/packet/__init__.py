@@ -1,0 +1,1 @@
+"""The 材料 (packet) page."""

