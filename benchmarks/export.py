@@ -145,13 +145,17 @@ def child(db_path: str, out: str, workers: int) -> None:
     from app.services.export import export_bundle
 
     db = open_database(db_path)
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = r0.ru_utime + r0.ru_stime
     t = time.perf_counter()
     res = export_bundle(db, out, profile_id=PROFILE, workers=workers)
     seconds = time.perf_counter() - t
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(json.dumps({"seconds": seconds, "pages": res.pages, "files": res.files, "bytes": res.bytes,
-                      "self_rss_kb": me, "child_rss_kb": kids, "persons": len(res.manifest.persons)}))
+                      "self_rss_kb": me.ru_maxrss, "child_rss_kb": kids.ru_maxrss,
+                      "self_cpu": me.ru_utime + me.ru_stime - cpu0, "child_cpu": kids.ru_utime + kids.ru_stime,
+                      "persons": len(res.manifest.persons)}))
 
 
 def main() -> int:
@@ -198,6 +202,11 @@ def main() -> int:
               f"= {len(page_files) / copy_s:.0f} pages/s; ratio export/copy = {res['seconds'] / copy_s:.0f}×")
         print(f"peak RSS: main {res['self_rss_kb'] / 1024:.0f} MB, largest worker {res['child_rss_kb'] / 1024:.0f} MB, "
               f"bound main + {args.workers} workers = {peak / 1024:.0f} MB (goal < 500 MB)")
+        cpu = res["self_cpu"] + res["child_cpu"]
+        idle = max(res["self_cpu"], cpu / args.workers)
+        print(f"CPU time: main {res['self_cpu']:.1f} s + workers {res['child_cpu']:.1f} s = {cpu:.1f} s; "
+              f"on {args.workers} otherwise idle cores that is ≈ {idle:.0f} s wall ({pages / idle:.0f} pages/s); "
+              f"load average during the run: {os.getloadavg()[0]:.1f}")
         print(f"verify-bundle: {verify_s:.1f} s, ok={rep.ok}")
         return 0 if res["seconds"] < 60 and peak < 500 * 1024 and rep.ok else 1
 

@@ -111,7 +111,7 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_verify_bundle(args: argparse.Namespace, ctx: CliContext) -> int:
     from app.services.export import verify_bundle
 
-    report = verify_bundle(args.bundle, ocr=True if args.ocr else False)
+    report = verify_bundle(args.bundle, ocr=bool(args.ocr))
     if ctx.json:
         ctx.emit_json(report.to_json())
     else:

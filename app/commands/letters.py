@@ -128,12 +128,12 @@ def _text_arg(value: str | None) -> str | None:
 
 
 def cmd_letter_input(args: argparse.Namespace, ctx: CliContext) -> int:
-    from app.services.letters import _UNSET, save_inputs
+    from app.services.letters import UNSET, save_inputs
     from app.services.roster import find_person
 
     person = find_person(ctx.db, args.person)
     assert person.id is not None
-    start = _date(args.start, "公示起始日期") if args.start else _UNSET
+    start = _date(args.start, "公示起始日期") if args.start else UNSET
     li = save_inputs(ctx.db, person.id, political=_text_arg(args.political),
                      achievements=_text_arg(args.achievements), summary=_text_arg(args.summary),
                      publicity_start=start)

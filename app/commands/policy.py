@@ -80,7 +80,7 @@ def _main_reason(v: Any) -> str:
 def cmd_check(args: argparse.Namespace, ctx: CliContext) -> int:
     from app.policy.eligibility import Reason, Verdict, evaluate
     from app.policy.profiles import load_profile
-    from app.services.eligibility import options_from_settings, resolve_as_of
+    from app.services.eligibility import officer_as_of, options_from_settings, resolve_as_of
     from app.settings import load_settings
 
     profile_id = args.profile or load_settings().profile_id
@@ -88,7 +88,8 @@ def cmd_check(args: argparse.Namespace, ctx: CliContext) -> int:
         profile = load_profile(profile_id)
     except ValidationError as exc:
         raise UsageError(exc.message) from None
-    as_of, warnings = resolve_as_of(profile, _date_arg(args.as_of, "判断日期") if args.as_of else None)
+    as_of, warnings = resolve_as_of(profile, _date_arg(args.as_of, "判断日期") if args.as_of else None,
+                                    officer_date=officer_as_of())
     for w in warnings:
         sys.stderr.write(f"提示：{w}\n")
     options = options_from_settings()

@@ -79,7 +79,7 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
 
     def progress(done: int, total: int) -> None:
         if not ctx.json and total >= 2000 and sys.stderr.isatty():
-            sys.stderr.write(f"\r正在保存：{done}/{total}")
+            sys.stderr.write(f"\r正在处理：{done}/{total}")
             if done == total:
                 sys.stderr.write("\n")
 

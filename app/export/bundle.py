@@ -16,16 +16,19 @@ hidden ``.<name>.building-*`` folder, removed by the next export.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import contextlib
 import datetime as dt
 import io
+import itertools
 import logging
 import multiprocessing
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -448,6 +451,20 @@ def _encode(im: Image.Image, quality: int) -> bytes:
     return buf.getvalue()
 
 
+def _decode_jpeg(raw: bytes) -> Image.Image:
+    """Decode a JPEG; a colour scan without colour content is decoded straight to grey (libjpeg
+    skips the chroma work), decided on a 1/8-scale DCT preview that costs almost nothing."""
+    im = Image.open(io.BytesIO(raw))
+    if im.mode == "RGB":
+        probe = Image.open(io.BytesIO(raw))
+        probe.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
+        probe.load()
+        if _is_grey(probe):
+            im.draft("L", im.size)
+    im.load()
+    return im
+
+
 def _is_grey(im: Image.Image) -> bool:
     """True when the page has no colour worth keeping (no red seal, no photo): checked on a thumbnail."""
     import numpy as np
@@ -475,8 +492,7 @@ def render_page(task: PageTask) -> PageOut:
                 mode = probe.mode
             if mode in ("L", "RGB"):
                 return PageOut(stripped, w, h, dpi or _a4_dpi(w, h), False, mode=mode)
-        im = Image.open(io.BytesIO(raw))
-        im.load()
+        im = _decode_jpeg(raw)
     assert im is not None
     if im.mode not in ("L", "RGB"):
         im = im.convert("RGB")
@@ -600,15 +616,36 @@ class _Runner:
 
     def __init__(self, workers: int | None, n_pages: int) -> None:
         self.pool: cf.ProcessPoolExecutor | None = None
-        workers = workers if workers is not None else min(4, os.cpu_count() or 1)
-        if workers > 1 and n_pages >= POOL_MIN_PAGES:
+        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        if self.workers > 1 and n_pages >= POOL_MIN_PAGES:
             ctx = multiprocessing.get_context("spawn")
-            self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            self.pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                               initializer=_worker_init)
+
+    def submit_verify(self, path: Path, boxes: dict[str, Any], secrets: list[str],
+                      ocr: bool | None) -> cf.Future[tuple[bool, str]]:
+        if self.pool is not None:
+            return self.pool.submit(verify_task, str(path), boxes, secrets, ocr)
+        fut: cf.Future[tuple[bool, str]] = cf.Future()
+        fut.set_result(verify_task(str(path), boxes, secrets, ocr))
+        return fut
 
     def map(self, tasks: Sequence[PageTask]) -> Iterator[PageOut]:
+        """Results in order; at most ``4 × workers`` pages in flight, so memory stays bounded
+        however slowly the caller consumes them."""
         if self.pool is None:
-            return (render_page(t) for t in tasks)
-        return self.pool.map(render_page, tasks, chunksize=1)
+            for t in tasks:
+                yield render_page(t)
+            return
+        it = iter(tasks)
+        pending: collections.deque[cf.Future[PageOut]] = collections.deque(
+            self.pool.submit(render_page, t) for t in itertools.islice(it, 4 * self.workers))
+        while pending:
+            result = pending.popleft().result()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(self.pool.submit(render_page, nxt))
+            yield result
 
     def close(self, cancel: bool = False) -> None:
         if self.pool is not None:
@@ -616,15 +653,19 @@ class _Runner:
             self.pool = None
 
 
-def _verify_masked_file(path: Path, fp: FilePlan, entry: FileEntry, *, ocr: bool | None) -> None:
-    boxes = entry.boxset()
-    if not boxes["pages"]:
-        return
+def verify_task(path: str, boxes: dict[str, Any], secrets: list[str], ocr: bool | None) -> tuple[bool, str]:
+    """Mask verification of one written file (runs in a worker process)."""
     from app.export.bundle_verify import run_mask_verification
 
-    ok, detail = run_mask_verification(path, boxes, fp.secrets, ocr=ocr)
-    if not ok:
-        raise CheckFailed(f"{fp.rel_path} 的遮盖校验未通过：{detail}。已停止导出，原有材料包保持不变。")
+    return run_mask_verification(Path(path), boxes, secrets, ocr=ocr)
+
+
+def _worker_init() -> None:
+    """Pool workers never need PyMuPDF's optional layout analyser (pymupdf_layout, if installed):
+    importing it loads ONNX models (seconds and ~60 MB per process). Only these workers skip it."""
+    import sys
+
+    sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
 
 
 def _file_entry(fp: FilePlan, path: Path, rel: str, n_pages: int) -> FileEntry:
@@ -667,15 +708,24 @@ def build_bundle(plan: BundlePlan, target: str | Path, *, app_version: str, make
     try:
         tick("正在准备导出…")
         entries: list[FileEntry] = []
+        checks: list[tuple[str, cf.Future[tuple[bool, str]]]] = []
         runner = _Runner(workers, plan.page_count)
         tasks = [t for fno, fp in enumerate(files) for t in _tasks_for(fp, fno, plan.limits)]
-        results = runner.map(tasks)  # the pool starts on the pages now
+        results = runner.map(tasks)
         unit_files = list(plan.unit_files)
-        if plan.unit_provider is not None:
-            tick("正在生成单位材料…")
-            more, notes = plan.unit_provider()
-            unit_files += more
-            warnings += notes
+        unit_job: dict[str, Any] = {}
+        unit_thread: threading.Thread | None = None
+        if plan.unit_provider is not None:  # letters and forms, beside the page pool
+            provider = plan.unit_provider
+
+            def make_unit_files() -> None:
+                try:
+                    unit_job["result"] = provider()
+                except BaseException as exc:  # re-raised in the building thread
+                    unit_job["error"] = exc
+
+            unit_thread = threading.Thread(target=make_unit_files, name="bundle-unit-files", daemon=True)
+            unit_thread.start()
         for fno, fp in enumerate(files):
             outs: list[PageOut] = []
             for _ in fp.pages:
@@ -694,13 +744,25 @@ def build_bundle(plan: BundlePlan, target: str | Path, *, app_version: str, make
             path = tmp / fp.rel_path
             _write(path, data)
             entry = _file_entry(fp, path, fp.rel_path, len(outs))
-            if fp.mask_required:
-                _verify_masked_file(path, fp, entry, ocr=verify_ocr)
+            if fp.mask_required and entry.boxset()["pages"]:
+                checks.append((fp.rel_path, runner.submit_verify(path, entry.boxset(), fp.secrets, verify_ocr)))
             entries.append(entry)
             done += 1
             tick()
+        for rel, fut in checks:  # every masked file verified (fail-closed) before anything is swapped in
+            ok, detail = fut.result()
+            if not ok:
+                raise CheckFailed(f"{rel} 的遮盖校验未通过：{detail}。已停止导出，原有材料包保持不变。")
         runner.close()
         runner = None
+        if unit_thread is not None:
+            tick("正在生成单位材料…")
+            unit_thread.join()
+            if "error" in unit_job:
+                raise unit_job["error"]
+            more, notes = unit_job["result"]
+            unit_files += more
+            warnings += notes
         for uf in unit_files:
             rel = f"{UNIT_FOLDER}/{safe_name(uf.name)}"
             path = tmp / rel

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +26,9 @@ from app.paths import default_db_path
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The newest Alembic revision. Lets start-up skip importing Alembic when the schema is current;
+# tests/core/test_database.py checks it equals the head of the migration scripts.
+SCHEMA_HEAD = "0004"
 
 
 def resolve_url(url_or_path: str | os.PathLike[str] | None = None) -> str:
@@ -80,10 +83,11 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
+    """The stamped schema revision (a plain query: no Alembic import on the start-up path)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def _backup_sqlite(engine: Engine, current: str | None) -> Path | None:
@@ -109,12 +113,11 @@ def _backup_sqlite(engine: Engine, current: str | None) -> Path | None:
 
 def migrate(engine: Engine) -> Path | None:
     """Upgrade to head. Returns the backup path when a migration ran on an existing file."""
+    current = current_revision(engine)
+    if current == SCHEMA_HEAD:
+        return None
     from alembic import command
 
-    head = head_revision()
-    current = current_revision(engine)
-    if current == head:
-        return None
     backup = _backup_sqlite(engine, current)
     command.upgrade(_alembic_config(engine), "head")
     return backup

@@ -170,6 +170,29 @@ class _Compiled:
         self.major = rules.get("major_match")
         self.ce = rules.get("continuing_education")
         self.overrides = {idn: (d, why) for idn, d, why in options.count_start_overrides}
+        self.minimum = profile.required_years_rule.minimum
+        self.has_extra_years = bool(profile.required_years_rule.extra)
+        self.missing_sev = MISSING if self.assessment.get("missing_is_unknown", True) else BAR
+        self.mode_txt = "" if self.mode == "same_day" else "（按民法典期间计算）"
+        self.not_full_time_what = "初定（授予）" if rules.get("private_enterprise") else ""
+        # Per route: the citation of the years rule and the reasons that do not depend on the person
+        # (shared, immutable Reason objects).
+        self.route_source: dict[str, tuple[str, bool]] = {}
+        self.route_const: dict[str, tuple[_Finding, ...]] = {}
+        for r in profile.routes:
+            self.route_source[r.id] = (f"{r.source}；计算方法：{profile.counting.source}",
+                                       r.assumption or profile.counting.assumption)
+            const: list[_Finding] = []
+            if r.manual_years:
+                const.append(_F(Reason("GRANT_YEARS_MANUAL", "授予年限需人工确认（101号第三条未规定年限）", r.source,
+                                       True, MANUAL)))
+            if self.major is not None and self.major.get("required") and self.major.get("applies_to") in ("", r.kind):
+                const.append(_F(Reason("MAJOR_MATCH_UNCONFIRMED", "须从事本专业工作：需人工确认", self.major.source,
+                                       self.major.assumption, WARNING)))
+            if r.level_assumption:
+                const.append(_F(Reason("LEVEL_ASSUMED", f"授予级别“{r.level}”为类推设定，请核对", r.source, True,
+                                       WARNING)))
+            self.route_const[r.id] = tuple(const)
 
 
 _compiled_cache: dict[tuple[int, EligibilityOptions], tuple[Profile, _Compiled]] = {}
@@ -354,7 +377,7 @@ def _route_findings(p: PersonData, e: Education, r: Route, c: _Compiled, as_of: 
                              "党校学历仅在乡镇单位或四类以下地区的县级专业技术岗位工作时与全日制同等对待",
                              ps.source, ps.assumption, BAR)))
     else:
-        what = "初定（授予）" if prof.rule("private_enterprise") else ("授予" if r.kind == "授予" else "初定")
+        what = c.not_full_time_what or ("授予" if r.kind == "授予" else "初定")
         out.append(_F(_r("NOT_FULL_TIME", f"{e.level}为{e.mode}学历：非全日制学历不能{what}",
                          c.full_time.source, c.full_time.assumption, BAR)))
     # 单位层级
@@ -391,23 +414,17 @@ def _route_findings(p: PersonData, e: Education, r: Route, c: _Compiled, as_of: 
                          prof.counting.assumption, MISSING), missing=("参加专业技术工作日期",)))
     if override is None and basis_date is not None and p.work_start is not None:
         count_start = max(basis_date, p.work_start)
-    if r.manual_years:
-        out.append(_F(_r("GRANT_YEARS_MANUAL", "授予年限需人工确认（101号第三条未规定年限）", r.source, True, MANUAL)))
-    elif count_start is not None and r.years:
+    if not r.manual_years and count_start is not None and r.years:
         reached = anniversary(count_start, r.years, c.mode)
-        mode_txt = "" if c.mode == "same_day" else "（按民法典期间计算）"
+        src, asm = c.route_source[r.id]
         if reached > as_of:
-            out.append(_F(_r("YEARS_NOT_MET",
-                             f"{r.label}：自{_d(count_start)}起算，{_d(reached)}满{r.years}年{mode_txt}",
-                             f"{r.source}；计算方法：{prof.counting.source}",
-                             r.assumption or prof.counting.assumption, WAIT), date=reached))
+            out.append((_r("YEARS_NOT_MET", f"{r.label}：自{_d(count_start)}起算，{_d(reached)}满{r.years}年{c.mode_txt}",
+                           src, asm, WAIT), reached, ()))
         else:
-            out.append(_F(_r("YEARS_MET", f"{r.label}：自{_d(count_start)}起算，已于{_d(reached)}满{r.years}年{mode_txt}",
-                             f"{r.source}；计算方法：{prof.counting.source}",
-                             r.assumption or prof.counting.assumption, INFO), date=reached))
+            out.append((_r("YEARS_MET", f"{r.label}：自{_d(count_start)}起算，已于{_d(reached)}满{r.years}年{c.mode_txt}",
+                           src, asm, INFO), reached, ()))
     # 考核
-    rule_years = r.years or 1
-    years = _base_years(count_start, rule_years, as_of, prof.required_years_rule.minimum)
+    years = _base_years(count_start, r.years or 1, as_of, c.minimum)
     a = c.assessment
     for y in years:
         res = p.assessments.get(y, "")
@@ -418,16 +435,12 @@ def _route_findings(p: PersonData, e: Education, r: Route, c: _Compiled, as_of: 
                              a.assumption, BAR)))
         else:
             what = f"结果“{res}”无法识别" if res else "无结果"
-            sev = MISSING if a.get("missing_is_unknown", True) else BAR
             out.append(_F(_r("ASSESSMENT_MISSING", f"{y}年度考核{what}（所需年度：{'、'.join(map(str, years))}）",
-                             a.source, a.assumption, sev), missing=(f"考核结果（{y}年度）",)))
-    # 专业一致（授予，101号）
-    if c.major is not None and c.major.get("required") and c.major.get("applies_to") in ("", r.kind):
-        out.append(_F(_r("MAJOR_MATCH_UNCONFIRMED", "须从事本专业工作：需人工确认", c.major.source,
-                         c.major.assumption, WARNING)))
-    if r.level_assumption:
-        out.append(_F(_r("LEVEL_ASSUMED", f"授予级别“{r.level}”为类推设定，请核对", r.source, True, WARNING)))
-    extra = extra_years(p, prof, as_of)
+                             a.source, a.assumption, c.missing_sev), missing=(f"考核结果（{y}年度）",)))
+    const = c.route_const[r.id]
+    if const:
+        out.extend(const)
+    extra = extra_years(p, prof, as_of) if c.has_extra_years else None
     all_years = sorted(set(years) | set(extra)) if extra else list(years)
     return out, count_start, all_years, years
 

@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -304,8 +304,10 @@ def parse_row(row_number: int, cells: Sequence[Any], mapping: dict[int, Column],
     for fi in validate_person(person, today=today):
         if fi.field in bad:
             continue  # already explained by the parse error
-        issues.append(RowIssue(row_number, fi.field, "身份证号不能为空" if fi.message == "身份证号为空" else fi.message,
-                               fi.severity))
+        message = "身份证号不能为空" if fi.message == "身份证号为空" else fi.message
+        if fi.field == "身份证号" and "校验位" in message and person.id_number.endswith("000"):
+            message += "（末三位是 000：可能是 Excel 把身份证号存成了数字而丢失了末尾数字，请把该列设为“文本”格式后重新填写）"
+        issues.append(RowIssue(row_number, fi.field, message, fi.severity))
     if "处分期满日期" in values and values["处分期满日期"] and not person.disciplines:
         issues.append(RowIssue(row_number, "处分期满日期", "填写了处分期满日期但“处分”为空或“无”，已忽略该日期",
                                "warning"))
@@ -325,8 +327,13 @@ def _ensure_list(it: Iterable[tuple[Any, ...]], path: Path) -> list[tuple[Any, .
     return rows
 
 
-def read_roster(path: str | Path, *, today: dt.date | None = None) -> RosterReadResult:
-    """Read and validate a roster file; raises InputFileError (Chinese) if the file is unreadable."""
+def read_roster(path: str | Path, *, today: dt.date | None = None,
+                progress: Callable[[int, int], None] | None = None) -> RosterReadResult:
+    """Read and validate a roster file; raises InputFileError (Chinese) if the file is unreadable.
+
+    ``progress(done, total)`` is called while rows are parsed (every 200 rows, and at the end);
+    it may raise (e.g. ``Cancelled``) to stop.
+    """
     path = Path(path)
     kind, data = _check_file(path)
     notes: list[str] = []
@@ -345,10 +352,16 @@ def read_roster(path: str | Path, *, today: dt.date | None = None) -> RosterRead
     today = today or dt.date.today()
     result_rows: list[RosterRow] = []
     first_row = header_idx + 2  # 1-based sheet row of the first data row
+    if progress:
+        progress(0, n_data)
     for k, cells in enumerate(body):
         if _is_empty(cells):
             continue
         result_rows.append(parse_row(first_row + k, cells, mapping, today=today))
+        if progress and len(result_rows) % 200 == 0:
+            progress(len(result_rows), n_data)
+    if progress:
+        progress(n_data, n_data)
     return RosterReadResult(path=path, rows=result_rows, header_issues=header_issues,
                             header_row=header_idx + 1, columns=[c.header for c in mapping.values()])
 

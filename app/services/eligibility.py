@@ -13,10 +13,11 @@ from app.policy.profiles import Profile, load_profile
 Progress = Callable[[int, int], None]
 
 
-def resolve_as_of(profile: Profile, as_of: dt.date | None, *, today: dt.date | None = None
-                  ) -> tuple[dt.date, list[str]]:
+def resolve_as_of(profile: Profile, as_of: dt.date | None, *, today: dt.date | None = None,
+                  officer_date: dt.date | None = None) -> tuple[dt.date, list[str]]:
     """The as-of date to judge on: the given one, else the profile's default (its deadline), else
-    today with a warning (DOMAIN §1.2)."""
+    the date the officer entered in the settings (``officer_date``), else today with a warning
+    (DOMAIN §1.2)."""
     if as_of is not None:
         ws, we = profile.window_start, profile.window_end
         if ws is not None and we is not None and not ws <= as_of <= we:
@@ -25,9 +26,22 @@ def resolve_as_of(profile: Profile, as_of: dt.date | None, *, today: dt.date | N
         return as_of, []
     if profile.default_as_of is not None:
         return profile.default_as_of, []
+    if officer_date is not None:
+        return officer_date, [f"“{profile.name}”未规定申报截止日期，按设置中的判断日期 {officer_date.isoformat()} 判断"]
     today = today or dt.date.today()
     return today, [f"“{profile.name}”未规定申报截止日期，暂按今天（{today.isoformat()}）判断；"
                    f"请输入当年通知的截止日期作为判断日期（{profile.window_note or profile.window_source}）"]
+
+
+def officer_as_of() -> dt.date | None:
+    """The as-of date the officer saved in the settings, if any (ignored when unreadable)."""
+    from app.settings import load_settings
+
+    value = load_settings().as_of
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def options_from_settings() -> EligibilityOptions:

@@ -47,7 +47,7 @@ class LetterInputs:
     publicity_start: dt.date | None = None
 
 
-_UNSET: Any = object()
+UNSET: Any = object()
 
 
 def get_inputs(db: Database, person_id: int) -> LetterInputs:
@@ -59,7 +59,7 @@ def get_inputs(db: Database, person_id: int) -> LetterInputs:
 
 
 def save_inputs(db: Database, person_id: int, *, political: str | None = None, achievements: str | None = None,
-                summary: str | None = None, publicity_start: dt.date | None = _UNSET) -> LetterInputs:
+                summary: str | None = None, publicity_start: dt.date | None = UNSET) -> LetterInputs:
     """Store the officer's paragraphs; arguments left out keep their stored value."""
     with db.session() as s:
         if s.get(Person, person_id) is None:
@@ -74,7 +74,7 @@ def save_inputs(db: Database, person_id: int, *, political: str | None = None, a
             row.achievements = achievements.strip()
         if summary is not None:
             row.summary = summary.strip()
-        if publicity_start is not _UNSET:
+        if publicity_start is not UNSET:
             row.publicity_start = publicity_start
         s.flush()
         return LetterInputs(person_id, row.political, row.achievements, row.summary, row.publicity_start)

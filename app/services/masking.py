@@ -215,6 +215,14 @@ def render_page_image(db: Database, page_id: int, *, max_px: int | None = None):
     return render(vault_for(db), ref, dpi=dpi, max_px=max_px)
 
 
+def page_blob(db: Database, page_id: int) -> tuple[bytes, str, int]:
+    """(stored bytes, kind, rotation) of a page — for viewers that decode it themselves."""
+    from app.documents.vault import vault_for
+
+    ref = _page_ref(db, page_id)
+    return vault_for(db).read_bytes(ref.blob_sha), ref.kind, ref.rotation or 0
+
+
 def suggest_for_page(db: Database, page_id: int, *, names: Sequence[str], units: Sequence[str],
                      kinds: Sequence[str] = ("ocr", "seal", "eyes")) -> list[Box]:
     """Suggestions for a stored page, cached by (blob, page, rotation). Rejected ones are left out."""

@@ -210,9 +210,26 @@ def _update_persons(s: Session, batch: list[PersonData], units: _UnitCache) -> N
 
 def import_roster(db: Database, path: str | Path, *, update: bool = False, progress: Progress | None = None,
                   today: dt.date | None = None) -> ImportReport:
-    """Import a roster file (see module docstring). Raises InputFileError for unreadable files."""
-    result: RosterReadResult = read_roster(path, today=today)
-    return import_rows(db, result, update=update, progress=progress, today=today)
+    """Import a roster file (see module docstring). Raises InputFileError for unreadable files.
+
+    ``progress(done, total)`` counts units of work: every data row once when it is parsed and
+    validated, and once more when it is stored, so ``done`` reaches ``total`` at the end.
+    """
+    parsed = 0
+
+    def read_progress(done: int, total: int) -> None:
+        nonlocal parsed
+        parsed = done
+        if progress:
+            progress(done, 2 * total)
+
+    result: RosterReadResult = read_roster(path, today=today, progress=read_progress)
+
+    def store_progress(done: int, total: int) -> None:
+        if progress:
+            progress(parsed + done, parsed + total)
+
+    return import_rows(db, result, update=update, progress=store_progress, today=today)
 
 
 def import_rows(db: Database, result: RosterReadResult, *, update: bool = False,

@@ -43,7 +43,7 @@ def _pristine(tmp_path_factory: pytest.TempPathFactory, _sources: list) -> Path:
     root = tmp_path_factory.mktemp("pristine")
     plan = make_plan(root, copy.deepcopy(_sources))
     plan.unit_files.append(UnitInput("推荐报告.docx", b"PK\x03\x04 fake docx bytes"))
-    build_bundle(plan, root / "out", app_version="test", make_zip=True, workers=1)
+    build_bundle(plan, root / "out", app_version="test", make_zip=True, workers=2)  # pool: pages + mask checks
     return root / "out"
 
 

@@ -25,6 +25,12 @@ def test_fresh_database_is_at_head_with_wal_and_fk(db) -> None:  # type: ignore[
         assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
+def test_schema_head_constant_matches_the_scripts() -> None:
+    from app.models.db import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD
+
+
 def test_migrations_produce_exactly_the_models(db) -> None:  # type: ignore[no-untyped-def]
     with db.engine.connect() as c:
         diff = compare_metadata(MigrationContext.configure(c), Base.metadata)

@@ -71,6 +71,8 @@ def test_counts_and_default_as_of() -> None:
     assert verdict_counts(res) == {"可申报": 10, "待满年限": 2, "不符合": 6, "信息不全": 2}
     day, warnings = resolve_as_of(load_profile("urumqi-private-2025"), dt.date(2025, 4, 1))
     assert day == dt.date(2025, 4, 1) and "不在" in warnings[0]
+    day, warnings = resolve_as_of(load_profile("xj-2013-101"), None, officer_date=dt.date(2025, 11, 4))
+    assert day == dt.date(2025, 11, 4) and "设置中的判断日期" in warnings[0]
     day, warnings = resolve_as_of(load_profile("xj-2013-101"), None, today=dt.date(2026, 5, 4))
     assert day == dt.date(2026, 5, 4) and "暂按今天" in warnings[0]
 

@@ -73,7 +73,10 @@ def test_good_rows_stored_bad_rows_listed(db: Any, tmp_path: Path, make_id: Call
     assert "校验位" in by[(5, "身份证号")]
     assert by[(6, "姓名")] == "姓名不能为空"
     assert "无法识别" in by[(7, "毕业日期")]
-    assert seen[0] == (0, 2) and seen[-1] == (2, 2)
+    # Units of work: 6 rows parsed, then 2 rows stored; the fraction never goes back.
+    assert seen[0] == (0, 12) and seen[-1] == (8, 8)
+    fractions = [d / t for d, t in seen]
+    assert fractions == sorted(fractions)
     stored = {p.name: p for p in list_persons(db)}
     assert set(stored) == {"甲一", "丙三"}
     p = stored["丙三"]
@@ -133,12 +136,19 @@ def test_batches_commit_whole_rows_and_cancel_keeps_committed(db: Any, tmp_path:
     rows = [good_row(f"员工{i}", make_id(D(1995, 1, 1) + dt.timedelta(days=i))) for i in range(10)]
     path = write_xlsx(tmp_path / "b.xlsx", HEADERS, rows)
 
-    def progress(done: int, total: int) -> None:
-        if done >= 8:
+    def cancel_while_reading(done: int, total: int) -> None:
+        raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        import_roster(db, path, progress=cancel_while_reading, today=TODAY)
+    assert count(db, Person) == 0
+
+    def cancel_after_two_batches(done: int, total: int) -> None:
+        if total == 20 and done >= 10 + 8:  # 10 rows parsed, then 8 stored
             raise Cancelled()
 
     with pytest.raises(Cancelled):
-        import_roster(db, path, progress=progress, today=TODAY)
+        import_roster(db, path, progress=cancel_after_two_batches, today=TODAY)
     assert count(db, Person) == 8  # two full batches committed, the cancelled one not
     assert count(db, EducationRecord) == 8 and count(db, Assessment) == 16  # no half rows
     report = import_roster(db, path, today=TODAY)  # rerun: the rest come in, the first 8 are duplicates

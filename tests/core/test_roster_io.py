@@ -209,11 +209,19 @@ def test_csv_encodings(tmp_path: Path, make_id: Callable[..., str], encoding: st
 
 def test_csv_scientific_id_and_tab_delimiter(tmp_path: Path, make_id: Callable[..., str]) -> None:
     path = tmp_path / "tab.txt"
-    path.write_text("标题：花名册\n姓名\t身份证号\t学位\n甲\t6.50102E+17\t学士\n乙\t" + make_id() + "\t硕士\n",
-                    encoding="utf-8")
+    from app.policy.identifiers import id_check_char
+
+    good = make_id()
+    # What Excel keeps of an 18-digit number: 15 significant digits, then zeros (checksum then wrong).
+    rounded = next(r for r in (good[:15] + "000", good[:14] + "1000", good[:14] + "2000")
+                   if id_check_char(r[:17]) != r[17])
+    path.write_text("标题：花名册\n姓名\t身份证号\t学位\n甲\t6.50102E+17\t学士\n乙\t" + good + "\t硕士\n"
+                    + "丙\t" + rounded + "\t\n", encoding="utf-8")
     rows = by_row(read_roster(path, today=TODAY))
     assert "文本" in errors(rows[3])[0][1]
     assert rows[4].person.educations[0].degree == "硕士"
+    ((_col, msg),) = [e for e in errors(rows[5]) if e[0] == "身份证号"]
+    assert "校验位" in msg and "末三位是 000" in msg
 
 
 # ------------------------------------------------------------------------------------------ parsers
@@ -238,13 +246,16 @@ def test_assessment_and_continuing_education_parsers() -> None:
 
 
 def _pdf_bytes() -> bytes:
-    import pymupdf as fitz
-
-    doc = fitz.open()
-    doc.new_page().insert_text((72, 72), "not a roster")
-    data = doc.tobytes()
-    doc.close()
-    return data
+    """A minimal, valid one-page PDF (what a scanned roster saved as PDF starts like)."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
 
 
 def _corrupt_xlsx(tmp_path: Path) -> bytes:

@@ -74,6 +74,10 @@ def test_draft_with_missing_fields_exits_1_and_names_them(db_file: Path, tmp_pat
     assert r.returncode == 1
     assert "思想政治条件" in r.stdout and "公示起始日期" in r.stdout
     assert (tmp_path / "o" / "推荐单位公示_测试甲.docx").is_file()
+    r = _cli(db_file, "--json", "wordcount", str(tmp_path / "o" / "推荐单位公示_测试甲.docx"), "--profile", "korla-2024")
+    assert r.returncode == 1
+    counted = json.loads(r.stdout)
+    assert counted["range"] == [1000, None] and 0 < counted["total"] < 1000 and counted["ok"] is False
 
 
 def test_bad_input_is_refused_with_chinese_messages(db_file: Path, tmp_path: Path) -> None:

@@ -72,3 +72,13 @@ def test_nothing_checked_generates_nothing(qtbot, db, tmp_path: Path, monkeypatc
     assert shown == ["请先勾选人员"] and view.last_report is None
     assert not (tmp_path / "none").exists()
     assert all(view.persons.item(i).checkState() == Qt.CheckState.Unchecked for i in range(view.persons.count()))
+
+
+def test_word_count_uses_the_profile_range(qtbot, db, tmp_path: Path) -> None:
+    view = LettersView(make_ctx(db, profile_id="korla-2024"))
+    qtbot.addWidget(view)
+    (tmp_path / "s.txt").write_text("总结" * 400, encoding="utf-8")
+    assert "不足 200 字" in view.count_words(tmp_path / "s.txt")
+    assert "不足 200 字" in view.result.toPlainText()
+    (tmp_path / "bad.docx").write_bytes(b"x")
+    assert "无法统计" in view.count_words(tmp_path / "bad.docx")

@@ -26,7 +26,7 @@ def _setup(db, make_id, tmp_path: Path) -> int:  # type: ignore[no-untyped-def]
     assert pid is not None
     for i in range(2):
         f = tmp_path / f"c{i}.jpg"
-        certificate_image(size=(620, 877), seal=i == 0).save(f, quality=85)
+        certificate_image(size=(827, 1170), seal=i == 0).save(f, quality=85)
         add_documents(db, pid, "diploma" if i == 0 else "contract", [f])
     return pid
 
@@ -103,6 +103,9 @@ def test_draw_category_undo_redo_delete_and_progress(qtbot, db, make_id, tmp_pat
 def test_suggestions_accept_reject_copy_preview_and_mask(qtbot, db, make_id, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     pid = _setup(db, make_id, tmp_path)
     ed = _editor(qtbot, db, pid)
+    row = next(i for i in range(ed.pages.count()) if ed.pages.item(i).text().startswith("毕业证书"))
+    with qtbot.waitSignal(ed.page_loaded, timeout=10000):
+        ed.pages.setCurrentRow(row)
     with qtbot.waitSignal(ed.suggestions_ready, timeout=60000):
         ed.run_suggestions()
     cats = sorted(b.category for b in ed.suggestions)
@@ -130,13 +133,13 @@ def test_suggestions_accept_reject_copy_preview_and_mask(qtbot, db, make_id, tmp
     cx, cy = int((b0.x0 + b0.x1) / 2 * ed.page_size[0]), int((b0.y0 + b0.y1) / 2 * ed.page_size[1])
     assert img.pixelColor(cx, cy).lightness() < 10
     ed.preview.setChecked(False)
-    assert ed.view.page_item.pixmap().toImage().pixelColor(cx, cy).lightness() > 10 or True
+    assert ed.view.page_item.pixmap().toImage() != img
 
     # copy a manual box to all pages
     ed.add_box(Box("other", 0.8, 0.9, 0.95, 0.97))
     next(it for it in ed.box_items() if it.box.category == "other").setSelected(True)
     ed.copy_selected_to_all_pages()
-    other_page = ed.page_ids()[1]
+    other_page = next(p for p in ed.page_ids() if p != ed.current_page)
     assert [b.category for b in svc.get_page_boxes(db, other_page).boxes] == ["other"]
 
     # mask the page: verified burn-in, page shown as masked, person progress moves

@@ -84,7 +84,7 @@ class _TargetPage(QWizardPage):
         if path:
             self.target.setText(str(Path(path) / "申报材料包"))
 
-    def isComplete(self) -> bool:  # noqa: N802 (Qt API)
+    def isComplete(self) -> bool:
         return bool(self.target.text().strip())
 
     def as_of_date(self) -> dt.date | None:
@@ -115,7 +115,7 @@ class _PersonsPage(QWizardPage):
         lay.addLayout(row)
         self.loading = False
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         self.list.clear()
         self.loading = True
         self.status.setText("正在判断申报资格与材料完整性…")
@@ -160,7 +160,7 @@ class _PersonsPage(QWizardPage):
         return [int(self.list.item(i).data(PERSON_ROLE)) for i in range(self.list.count())
                 if self.list.item(i).checkState() == Qt.CheckState.Checked]
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return not self.loading and bool(self.selected())
 
 
@@ -189,7 +189,7 @@ class _PreflightPage(QWizardPage):
         self.pre: Any = None
         self.running = False
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         self.list.clear()
         self.pre = None
         self.running = True
@@ -239,7 +239,7 @@ class _PreflightPage(QWizardPage):
         self.w.jump_requested.emit(int(issue["person_id"]), issue.get("slot") or "",
                                    int(issue.get("document_id") or -1), int(issue.get("page_id") or -1))
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return not self.running and self.pre is not None and self.pre.ok
 
 
@@ -267,7 +267,7 @@ class _RunPage(QWizardPage):
         self.result: Any = None
         self.state: TaskState | None = None
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         self.result = None
         self.open_folder.setEnabled(False)
         self.start.setEnabled(True)
@@ -311,7 +311,7 @@ class _RunPage(QWizardPage):
         if self.result is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.result.target)))
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return self.result is not None
 
 

@@ -126,8 +126,10 @@ class LettersView(QWidget):
         self.form_btn.clicked.connect(self.print_form)
         self.print_pdf_btn = QPushButton("打印平台下载的 PDF…")
         self.print_pdf_btn.clicked.connect(self.print_downloaded)
+        self.count_btn = QPushButton("工作小结字数统计…")
+        self.count_btn.clicked.connect(self.choose_and_count)
         buttons = QHBoxLayout()
-        for b in (self.generate_btn, self.open_btn, self.form_btn, self.print_pdf_btn):
+        for b in (self.generate_btn, self.open_btn, self.form_btn, self.print_pdf_btn, self.count_btn):
             buttons.addWidget(b)
         self.result = QPlainTextEdit()
         self.result.setReadOnly(True)
@@ -194,8 +196,10 @@ class LettersView(QWidget):
         if self._current_id is not None and self._dirty():
             self.save_current()
         self._current_id = int(current.data(PERSON_ID_ROLE)) if current is not None else None
-        if self._current_id is None:
+        if self._current_id is None or current is None:
+            self.paragraphs.setTitle("当前人员的信函材料")
             return
+        self.paragraphs.setTitle(f"当前人员的信函材料：{current.text()}")
         li = letters_svc.get_inputs(self.ctx.db, self._current_id)
         self._loaded = (li.political, li.achievements, li.summary)
         self.political.setPlainText(li.political)
@@ -311,6 +315,26 @@ class LettersView(QWidget):
             return
         if path is not None:
             print_pdf(self, path, copies=2)
+
+    def count_words(self, path: str | Path) -> str:
+        """Count a 工作小结 file against the profile's word range; the message is shown and returned."""
+        from app.export.wordcount import count_file
+        from app.policy.profiles import load_profile
+
+        try:
+            spec = load_profile(self.ctx.settings.profile_id).material("work_summary")
+            wc = count_file(path, spec.word_range if spec else None)
+        except ChudingError as exc:
+            message = f"无法统计：{exc.message}"
+        else:
+            message = f"{Path(path).name}：{wc.message()}"
+        self.result.setPlainText(message)
+        return message
+
+    def choose_and_count(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "选择工作小结", self.out_dir.text(), "Word 或文本 (*.docx *.txt)")
+        if name:
+            self.count_words(name)
 
     def print_downloaded(self) -> None:
         from app.ui.printing import print_pdf

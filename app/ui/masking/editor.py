@@ -59,15 +59,16 @@ from app.ui.workers import TaskState, op
 log = logging.getLogger(__name__)
 
 COLOURS = {"name": "#1e88e5", "unit": "#43a047", "seal": "#e53935", "eyes": "#fb8c00", "other": "#8e24aa"}
-PREVIEW_PX = 2000  # the page is shown at most this large; boxes are fractions, so editing is exact
+PREVIEW_PX = 1600  # the page is shown at most this large (a 600 dpi A4 scan decodes at 1/4 DCT scale); boxes are fractions
 HANDLE = 10.0  # px (screen) around the lower-right corner that resizes a box
 
 
 def load_preview(data: bytes | str | Path, max_px: int = PREVIEW_PX) -> Image.Image:
     """A fast screen-size decode: JPEG DCT scaling (draft) first, then an exact downscale."""
     im = Image.open(io.BytesIO(data) if isinstance(data, bytes) else data)
-    if im.format == "JPEG":
-        im.draft("RGB" if im.mode != "L" else "L", (max_px, max_px))
+    if im.format == "JPEG":  # DCT scaling: decode at 1/2, 1/4 or 1/8 size when that still covers max_px
+        f = min(1.0, max_px / max(im.size))
+        im.draft("RGB" if im.mode != "L" else "L", (round(im.width * f), round(im.height * f)))
     im = im.convert("RGB")
     if max(im.size) > max_px:
         f = max_px / max(im.size)
@@ -415,12 +416,17 @@ class MaskEditor(QWidget):
         self.persons.blockSignals(False)
 
     def _on_person(self, cur: QListWidgetItem | None, _prev: Any) -> None:
-        if cur is not None:
+        if cur is not None and int(cur.data(Qt.ItemDataRole.UserRole)) != self.current_person:
             self.load_person(int(cur.data(Qt.ItemDataRole.UserRole)))
 
     def load_person(self, person_id: int) -> None:
         self._save_current()
         self.current_person = person_id
+        self.persons.blockSignals(True)
+        for i in range(self.persons.count()):
+            if self.persons.item(i).data(Qt.ItemDataRole.UserRole) == person_id:
+                self.persons.setCurrentRow(i)
+        self.persons.blockSignals(False)
         self._targets = svc.person_targets(self.ctx.db, person_id)
         self._refresh_pages()
         if self.pages.count():
@@ -460,7 +466,11 @@ class MaskEditor(QWidget):
         self._save_current()
         self.undo.clear()
         self.current_page = page_id
-        im = svc.render_page_image(self.ctx.db, page_id, max_px=PREVIEW_PX)
+        blob, kind, rotation = svc.page_blob(self.ctx.db, page_id)
+        if kind in ("jpeg", "png") and rotation == 0:
+            im = load_preview(blob)  # fast path: DCT-scaled decode of the stored scan
+        else:
+            im = svc.render_page_image(self.ctx.db, page_id, max_px=PREVIEW_PX)
         self._image = im.convert("RGB")
         self.page_size = self._image.size
         self.view.set_pixmap(to_pixmap(self._image))

@@ -361,31 +361,43 @@ class PacketView(QWidget):
     def _fill_overview(self) -> None:
         assert self.report is not None
         cols: list[tuple[str, int | None, str]] = []
+        slot_order: dict[str, int] = {}
         for p in self.report.persons:
             for st in p.slots:
+                slot_order.setdefault(st.slot, len(slot_order))
                 key = (st.slot, st.year, st.label)
                 if st.counted and key not in cols:
                     cols.append(key)
-        cols.sort(key=lambda k: (k[0], k[1] or 0))
+        cols.sort(key=lambda k: (slot_order[k[0]], k[1] or 0))  # the profile's material order
         self.overview.clear()
         self.overview.setColumnCount(len(cols) + 1)
         self.overview.setRowCount(len(self.report.persons))
-        self.overview.setHorizontalHeaderLabels(["完成"] + [c[2] for c in cols])
+        self.overview.setHorizontalHeaderLabels(["完成"] + [self._short(c[2], c[1]) for c in cols])
+        for i, col in enumerate(cols, start=1):
+            header = self.overview.horizontalHeaderItem(i)
+            if header is not None:
+                header.setToolTip(col[2])
         self.overview.setVerticalHeaderLabels([p.name for p in self.report.persons])
         for r, p in enumerate(self.report.persons):
             done = QTableWidgetItem(f"{p.done}/{p.total}")
             done.setData(PERSON_ID_ROLE, p.person_id)
             self.overview.setItem(r, 0, done)
             by_key = {(s.slot, s.year): s for s in p.slots if s.counted}
-            for c, (slot, year, _label) in enumerate(cols, start=1):
-                st = by_key.get((slot, year))
-                item = QTableWidgetItem(st.status if st else "—")
+            for ci, (slot, year, _label) in enumerate(cols, start=1):
+                cell = by_key.get((slot, year))
+                item = QTableWidgetItem(cell.status if cell else "—")
                 item.setData(PERSON_ID_ROLE, p.person_id)
-                if st:
-                    item.setToolTip(st.reason)
-                    item.setBackground(QBrush(QColor(STATUS_COLORS.get(st.status, "#999")).lighter(170)))
-                self.overview.setItem(r, c, item)
+                if cell:
+                    item.setToolTip(cell.reason)
+                    item.setBackground(QBrush(QColor(STATUS_COLORS.get(cell.status, "#999")).lighter(170)))
+                self.overview.setItem(r, ci, item)
         self.overview.resizeColumnsToContents()
+
+    @staticmethod
+    def _short(label: str, year: int | None) -> str:
+        name = label.split("（")[0] if not label.startswith("（") else label
+        name = name if len(name) <= 8 else name[:7] + "…"
+        return f"{name} {year}" if year else name
 
     def _on_overview_double_clicked(self, row: int, _col: int) -> None:
         self.persons.setCurrentRow(row)
