@@ -140,6 +140,25 @@ def setup(root: Path, n_persons: int, n_pages: int, masked_share: float) -> tupl
     return db_path, page_files
 
 
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def child(db_path: str, out: str, workers: int) -> None:
     from app.models.db import open_database
     from app.services.export import export_bundle
@@ -182,12 +201,17 @@ def main() -> int:
             shutil.copyfile(f, copy_dir / f"{i:05d}.jpg")
         copy_s = time.perf_counter() - t
         out = root / "bundle"
-        r = subprocess.run([sys.executable, __file__, "--child", str(db_path), str(out), str(args.workers)],
-                           capture_output=True, text=True, env=env, cwd=ROOT)
-        if r.returncode != 0:
-            sys.stderr.write(r.stderr)
+        proc = subprocess.Popen([sys.executable, __file__, "--child", str(db_path), str(out), str(args.workers)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        sampled = 0
+        while proc.poll() is None:  # the real peak: child + its workers, sampled together every 0.1 s
+            sampled = max(sampled, tree_rss_kb(proc.pid))
+            time.sleep(0.1)
+        stdout, stderr = proc.communicate()
+        if proc.returncode != 0:
+            sys.stderr.write(stderr)
             return 1
-        res = json.loads(r.stdout.strip().splitlines()[-1])
+        res = json.loads(stdout.strip().splitlines()[-1])
         from app.export.bundle_verify import verify_bundle
 
         t = time.perf_counter()
@@ -200,15 +224,16 @@ def main() -> int:
               f"(goal < 60 s)")
         print(f"baseline plain copy of the same {len(page_files)} pages: {copy_s:.2f} s "
               f"= {len(page_files) / copy_s:.0f} pages/s; ratio export/copy = {res['seconds'] / copy_s:.0f}×")
-        print(f"peak RSS: main {res['self_rss_kb'] / 1024:.0f} MB, largest worker {res['child_rss_kb'] / 1024:.0f} MB, "
-              f"bound main + {args.workers} workers = {peak / 1024:.0f} MB (goal < 500 MB)")
+        print(f"peak RSS: main {res['self_rss_kb'] / 1024:.0f} MB, largest worker {res['child_rss_kb'] / 1024:.0f} MB; "
+              f"sampled peak of main + workers together {sampled / 1024:.0f} MB (goal < 500 MB); "
+              f"upper bound main + {args.workers} × largest worker = {peak / 1024:.0f} MB")
         cpu = res["self_cpu"] + res["child_cpu"]
         idle = max(res["self_cpu"], cpu / args.workers)
         print(f"CPU time: main {res['self_cpu']:.1f} s + workers {res['child_cpu']:.1f} s = {cpu:.1f} s; "
               f"on {args.workers} otherwise idle cores that is ≈ {idle:.0f} s wall ({pages / idle:.0f} pages/s); "
               f"load average during the run: {os.getloadavg()[0]:.1f}")
         print(f"verify-bundle: {verify_s:.1f} s, ok={rep.ok}")
-        return 0 if res["seconds"] < 60 and peak < 500 * 1024 and rep.ok else 1
+        return 0 if res["seconds"] < 60 and sampled < 500 * 1024 and rep.ok else 1
 
 
 if __name__ == "__main__":

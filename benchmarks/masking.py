@@ -148,7 +148,7 @@ def bench_editor_first_page(tmp: Path) -> None:
     page = np.asarray(certificate_image(size=(4961, 7016)))  # A4 at 600 dpi with paper grain: ≈ 10 MB
     big = np.clip(page.astype(np.int16) + rng.normal(0, 6, page.shape), 0, 255).astype(np.uint8)
     path = tmp / "big.jpg"
-    Image.fromarray(big).save(path, quality=90)
+    Image.fromarray(big).save(path, quality=96)
     size_mb = path.stat().st_size / 1e6
     t0 = time.perf_counter()
     with Image.open(path) as im:

@@ -63,6 +63,8 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     vault.set_defaults(handler=lambda a, c: _usage(vault))
     p = vsub.add_parser("gc", help="删除文件库中不再被任何记录引用的文件")
     add_globals(p)
+    p.add_argument("--keep-recent", type=float, default=10.0, metavar="MINUTES",
+                   help="保留最近 N 分钟内写入的文件（防止误删正在导入的文件；默认 10，0 表示不保留）")
     p.set_defaults(handler=cmd_gc)
 
 
@@ -178,7 +180,7 @@ def cmd_status(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_gc(args: argparse.Namespace, ctx: CliContext) -> int:
     from app.services.documents import vault_gc
 
-    n = vault_gc(ctx.db)
+    n = vault_gc(ctx.db, min_age_seconds=max(0.0, args.keep_recent) * 60)
     if ctx.json:
         ctx.emit_json({"removed": n})
     else:

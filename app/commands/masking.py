@@ -62,7 +62,7 @@ def _parse_fill(text: str) -> tuple[int, int, int]:
         parts = ()
     if len(parts) != 3 or any(not 0 <= c <= 255 for c in parts):
         raise UsageError(f"填充颜色格式应为 R,G,B（0~255），而不是“{text}”")
-    return parts  # type: ignore[return-value]
+    return (parts[0], parts[1], parts[2])
 
 
 def cmd_suggest(args: argparse.Namespace, ctx: CliContext) -> int:

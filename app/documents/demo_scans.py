@@ -218,6 +218,32 @@ def diploma(p: PersonData, edu: Education | None, seed: int = 0) -> bytes:
     return _jpeg(im)
 
 
+def degree_certificate(p: PersonData, edu: Education | None, seed: int = 0) -> bytes:
+    """学位证书 (portrait), with photo placeholder, name and the school's seal."""
+    im = _paper(A4, seed + 2, (250, 248, 240))
+    w, h = im.size
+    d = ImageDraw.Draw(im)
+    d.rectangle((40, 40, w - 41, h - 41), outline=(30, 60, 120), width=5)
+    degree = edu.degree if edu and edu.degree and edu.degree != "无" else "学士"
+    d.text((w // 2, 170), f"{degree}学位证书", font=font(60), fill=(30, 60, 120), anchor="mm")
+    im.paste(face((180, 240), seed + 5, background=(245, 245, 245)), (w // 2 - 90, 260))
+    ddate = (edu.degree_date or edu.graduation_date) if edu else None
+    ddate = ddate or dt.date(2022, 6, 30)
+    major = edu.major if edu and edu.major else "电气工程及其自动化"
+    lines = [f"{p.name}，{p.gender or '男'}，{_id_text(p)['birth'].replace(' ', '')}生。",
+             f"在{_school(edu)}{major}专业完成了学业，",
+             "经审核符合《中华人民共和国学位条例》的规定，", f"授予{degree}学位。"]
+    y = 560
+    for line in lines:
+        d.text((110, y), line, font=font(30), fill=INK)
+        y += 62
+    d.text((110, y + 60), f"{_school(edu)}学位评定委员会主席：示例签名", font=font(26), fill=INK)
+    d.text((w - 380, h - 220), f"{ddate.year} 年 {ddate.month} 月 {ddate.day} 日", font=font(28), fill=INK)
+    d.text((110, h - 120), f"证书编号：1075{seed:04d}{ddate.year}00{seed % 89:04d}（演示样例）", font=font(22), fill=(90, 90, 90))
+    stamp(im, seal(230, _school(edu), "", seed + 1), (w - 250, h - 250))
+    return _jpeg(im)
+
+
 def _form_table(d: ImageDraw.ImageDraw, x0: int, y0: int, widths: list[int], heights: list[int]) -> list[list[tuple[int, int]]]:
     """Draw a grid; return the top-left corner of every cell."""
     xs = [x0]

@@ -8,9 +8,11 @@ address is the digest alone, and the type of a blob is recorded in the database 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +49,9 @@ class Vault:
         target = self.path_of(sha)
         if not target.is_file():
             atomic_write_bytes(target, data, what="保存文件到文件库")
+        else:  # re-used: refresh its age so a concurrent ``gc(min_age_seconds=…)`` keeps it
+            with contextlib.suppress(OSError):
+                os.utime(target)
         return sha
 
     def put_file(self, path: Path | str) -> str:
@@ -83,13 +88,17 @@ class Vault:
                     yield sha
 
     # -- maintenance --------------------------------------------------------------------------
-    def gc(self, referenced: set[str]) -> int:
+    def gc(self, referenced: set[str], *, min_age_seconds: float = 0.0) -> int:
         """Delete every blob whose sha is not in ``referenced``; returns how many were removed.
-        Leftover temp files of interrupted writes (``.*.part``) are removed too."""
+
+        ``min_age_seconds`` spares blobs written (or re-used) more recently than that: an import
+        running at the same time stores its blobs before it commits the rows that reference them.
+        Leftover temp files of interrupted writes (``.*.part``) older than that go too."""
         keep = {s.lower() for s in referenced}
+        cutoff = time.time() - min_age_seconds
         removed = 0
         for sha in list(self.iter_shas()):
-            if sha not in keep:
+            if sha not in keep and (min_age_seconds <= 0 or self.path_of(sha).stat().st_mtime < cutoff):
                 try:
                     self.path_of(sha).unlink()
                 except OSError as exc:
@@ -100,7 +109,8 @@ class Vault:
             for sub in base.iterdir():
                 if sub.is_dir():
                     for f in sub.glob(".*.part"):
-                        f.unlink(missing_ok=True)
+                        if min_age_seconds <= 0 or f.stat().st_mtime < cutoff:
+                            f.unlink(missing_ok=True)
                     try:
                         next(sub.iterdir())
                     except StopIteration:

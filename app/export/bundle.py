@@ -503,7 +503,7 @@ def render_page(task: PageTask) -> PageOut:
         im = im.transpose({90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180,
                            270: Image.Transpose.ROTATE_90}[rot])
     phys_dpi = dpi or _a4_dpi(*im.size)
-    return _fit(im, phys_dpi, task.budget, task.min_dpi)
+    return _fit(im, phys_dpi, task.budget, task.min_dpi, len(raw) if raw is not None else None)
 
 
 # Typical JPEG size at quality q relative to quality 80 (measured on 200-dpi scans); used to pick
@@ -511,29 +511,44 @@ def render_page(task: PageTask) -> PageOut:
 _REL_SIZE = ((80, 1.0), (70, 0.78), (60, 0.64), (50, 0.54), (42, 0.48), (35, 0.43))
 
 
-def _fit(im: Image.Image, phys_dpi: float, budget: int, min_dpi: int) -> PageOut:
+# Size at quality 80 relative to the source JPEG's bytes, learned per worker process and image mode:
+# lets most pages skip the trial encode (one encode instead of two).
+_Q80_RATIO: dict[str, float] = {}
+
+
+def _fit(im: Image.Image, phys_dpi: float, budget: int, min_dpi: int, src_len: int | None = None) -> PageOut:
     """Fit one page into ``budget`` bytes with as few encodes as possible.
 
-    One trial encode at quality 80 predicts the size at lower qualities; the best predicted
-    quality is tried, then lower ones; when even the lowest is too big the page is downscaled
-    (never below ``min_dpi`` unless nothing else fits) and the same is repeated once or twice."""
+    The size at quality 80 is predicted (from earlier pages) or measured by one trial encode; it
+    predicts the size at lower qualities; the best predicted quality is tried, then lower ones;
+    when even the lowest is too big the page is downscaled (never below ``min_dpi`` unless nothing
+    else fits) and the same is repeated."""
     scale = 1.0
     cur = im
     last = b""
-    for _ in range(6):
-        trial = _encode(cur, 80)
-        if len(trial) <= budget:
-            return _page_out(trial, cur, phys_dpi, scale, min_dpi)
-        last = trial
-        base = len(trial)
+    learn = src_len if src_len else None
+    guess = _Q80_RATIO[im.mode] * learn if learn and im.mode in _Q80_RATIO else None
+    for attempt in range(6):
+        if attempt == 0 and guess is not None and guess > budget * 1.04:
+            base = guess
+        else:
+            trial = _encode(cur, 80)
+            if attempt == 0 and learn:
+                _Q80_RATIO[cur.mode] = len(trial) / learn
+            if len(trial) <= budget:
+                return _page_out(trial, cur, phys_dpi, scale, min_dpi)
+            last = trial
+            base = len(trial)
         for q, rel in _REL_SIZE[1:]:
             if base * rel > budget * 1.04:
                 continue
             data = _encode(cur, q)
+            base = len(data) / rel  # re-calibrate the prediction on the real size
+            if attempt == 0 and learn:
+                _Q80_RATIO[cur.mode] = base / learn
             if len(data) <= budget:
                 return _page_out(data, cur, phys_dpi, scale, min_dpi)
             last = data
-            base = len(data) / rel  # re-calibrate the prediction on the real size
         # Even the lowest quality is too big: downscale so quality ~60 should fit.
         need = (budget / (base * 0.64)) ** 0.5 * 0.97
         floor = min_dpi / phys_dpi if phys_dpi > min_dpi else 1.0
@@ -543,6 +558,8 @@ def _fit(im: Image.Image, phys_dpi: float, budget: int, min_dpi: int) -> PageOut
         scale = new_scale
         size = (max(8, round(im.width * scale)), max(8, round(im.height * scale)))
         cur = im.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    if not last:
+        last = _encode(cur, 35)
     return PageOut(last, cur.width, cur.height, phys_dpi, True, True, mode=cur.mode)
 
 

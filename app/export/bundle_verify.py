@@ -182,9 +182,9 @@ def verify_bundle(root: str | Path, *, ocr: bool | None = False, check_profile: 
 
 
 def _check_masks(report: BundleReport, manifest: Manifest, root: Path, intact: dict[str, FileEntry], *,
-                 ocr: bool | None) -> None:
+                 ocr: bool | None, workers: int | None = None) -> None:
     secrets_by_folder = {p.folder: [s for s in (p.name, p.unit) if s] for p in manifest.persons}
-    n_checked = 0
+    jobs: list[tuple[str, dict[str, Any], list[str]]] = []
     for f in manifest.files:
         if not f.mask_required or f.path not in intact:
             continue  # changed or missing files are reported already
@@ -197,14 +197,32 @@ def _check_masks(report: BundleReport, manifest: Manifest, root: Path, intact: d
                        f"{f.path} 第 {'、'.join(str(i + 1) for i in unmasked)} 页须遮盖但没有遮盖记录", f.path)
             continue
         boxset = f.boxset()
-        if not boxset["pages"]:
-            continue
-        ok, detail = run_mask_verification(path, boxset, secrets_by_folder.get(f.person or "", []), ocr=ocr)
+        if boxset["pages"]:
+            jobs.append((f.path, boxset, secrets_by_folder.get(f.person or "", [])))
+    for rel, (ok, detail) in zip([j[0] for j in jobs], _run_jobs(root, jobs, ocr, workers), strict=True):
         if not ok:
-            report.add("mask", False, f"{f.path}：{detail}", f.path)
-        n_checked += 1
-    if n_checked and not any(c.name in ("mask", "unmasked_page") for c in report.checks):
-        report.add("mask", True, f"{n_checked} 个遮盖文件复核通过")
+            report.add("mask", False, f"{rel}：{detail}", rel)
+    if jobs and not any(c.name in ("mask", "unmasked_page") for c in report.checks):
+        report.add("mask", True, f"{len(jobs)} 个遮盖文件复核通过")
+
+
+def _run_jobs(root: Path, jobs: list[tuple[str, dict[str, Any], list[str]]], ocr: bool | None,
+              workers: int | None) -> list[tuple[bool, str]]:
+    """Mask verification of many files: in a process pool when there are enough of them."""
+    import os
+
+    n = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if n < 2 or len(jobs) < 16:
+        return [run_mask_verification(root / rel, boxes, secrets, ocr=ocr) for rel, boxes, secrets in jobs]
+    import concurrent.futures as cf
+    import multiprocessing
+
+    from app.export.bundle import _worker_init, verify_task
+
+    with cf.ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                                initializer=_worker_init) as pool:
+        futs = [pool.submit(verify_task, str(root / rel), boxes, secrets, ocr) for rel, boxes, secrets in jobs]
+        return [f.result() for f in futs]
 
 
 def _page_count(path: Path) -> int:

@@ -126,7 +126,7 @@ def iter_pages(data: bytes, name: str = "", *, render_dpi: int | None = None) ->
     yield from _iter_pdf_pages(data, name, render_dpi=render_dpi)
 
 
-def open_pdf(data: bytes, name: str = ""):  # type: ignore[no-untyped-def]
+def open_pdf(data: bytes, name: str = ""):
     import pymupdf
 
     try:

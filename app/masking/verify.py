@@ -518,7 +518,7 @@ def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: di
             if doc.xref_get_key(cat, key)[0] != "null":
                 meta_problems.append(f"目录键 /{key}")
         text_pages: list[int] = []
-        for pi, page in enumerate(doc):
+        for pi, page in enumerate(doc.pages()):
             if page.first_annot is not None or doc.xref_get_key(page.xref, "Annots")[0] != "null":
                 meta_problems.append(f"第 {pi + 1} 页的注释")
             if page.get_fonts(full=True):
@@ -535,7 +535,7 @@ def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: di
             if text_pages else Check("no_text", True, "无可提取文字"))
 
         # per page: exactly one full-page image, drawn by q … cm /Name Do Q
-        for pi, page in enumerate(doc):
+        for pi, page in enumerate(doc.pages()):
             problem, arr, lossy = _page_image(doc, page)
             if problem:
                 structure_problems.append(f"第 {pi + 1} 页{problem}")

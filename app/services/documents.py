@@ -318,8 +318,8 @@ def referenced_shas(db: Database) -> set[str]:
     return refs
 
 
-def vault_gc(db: Database) -> int:
-    return vault_for(db).gc(referenced_shas(db))
+def vault_gc(db: Database, *, min_age_seconds: float = 0.0) -> int:
+    return vault_for(db).gc(referenced_shas(db), min_age_seconds=min_age_seconds)
 
 
 def page_ids_of(db: Database, document_id: int) -> list[int]:
@@ -386,6 +386,8 @@ def _draw_demo_person(ds: Any, p: PersonData, i: int, seed: int) -> list:
     ]
     if i < 10:
         out.append(("photo", [(ds.photo(p, seed), "一寸照.jpg")], None, None))
+        if edu is not None and edu.degree and edu.degree != "无":
+            out.append(("degree_cert", [(ds.degree_certificate(p, edu, seed), "学位证.jpg")], None, None))
         out.append(("contract", [(ds.contract_pdf(p, seed, skew=1.5 if i == 2 else 0.0), "劳动合同.pdf")], None, None))
         issued = _dt.date(2024, 5, 10) if i == 1 else _dt.date(2025, 2, 26)
         out.append(("chsi_record", [(ds.chsi_record_pdf(p, edu, issued, seed), "学信网备案表.pdf")], None, issued))

@@ -191,18 +191,23 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date) 
             for slot, kind, label in wanted:
                 if slot not in slots:
                     continue
-                d = root / kind
-                try:
-                    rep = generate_letters(db, keys, kind, d, profile_id=profile.id, as_of=as_of)
-                except ChudingError as exc:
-                    notes.append(f"未生成{label}：{exc.message}")
-                    continue
-                for path in rep.paths:
-                    out.append(UnitInput(path.name,
-                                         path.read_bytes()))
-                notes.extend(f"{label}：{w}" for w in rep.warnings)
-                if rep.missing:
-                    notes.append(f"{label}缺少信息：{'、'.join(rep.missing)}（已留空，请手工填写）")
+                # Per-person letters in small batches (bounded memory); the 推荐报告 is one letter.
+                batches = [keys] if kind == "tuijian" else [keys[i:i + 10] for i in range(0, len(keys), 10)]
+                missing: list[str] = []
+                for b, batch in enumerate(batches):
+                    d = root / kind / str(b)
+                    try:
+                        rep = generate_letters(db, batch, kind, d, profile_id=profile.id, as_of=as_of)
+                    except ChudingError as exc:
+                        notes.append(f"未生成{label}：{exc.message}")
+                        continue
+                    for path in rep.paths:
+                        out.append(UnitInput(path.name, path.read_bytes()))
+                        path.unlink()
+                    notes.extend(f"{label}：{w}" for w in rep.warnings if f"{label}：{w}" not in notes)
+                    missing += rep.missing
+                if missing:
+                    notes.append(f"{label}缺少信息：{'、'.join(missing)}（已留空，请手工填写）")
         if "chengbaobiao" in slots:
             try:
                 from app.services.forms import generate_form

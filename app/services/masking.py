@@ -205,7 +205,7 @@ def _page_ref(db: Database, page_id: int) -> Any:
         return PageRef.of(page)
 
 
-def render_page_image(db: Database, page_id: int, *, max_px: int | None = None):  # type: ignore[no-untyped-def]
+def render_page_image(db: Database, page_id: int, *, max_px: int | None = None):
     """The page as displayed (rotation applied): native resolution, or bounded by ``max_px``."""
     from app.documents.render import render
     from app.documents.vault import vault_for
@@ -360,7 +360,9 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         page = s.get(Page, page_id)
         assert page is not None
         page.mask_state, page.masked_sha = "masked", sha
-    record_audit(db, record_for(result, boxes), person_id=person_id, document_id=document_id, page_id=page_id)
+    record = record_for(result, boxes)
+    record.input_sha = _page_ref(db, page_id).blob_sha  # the original in the vault, not the temporary copy
+    record_audit(db, record, person_id=person_id, document_id=document_id, page_id=page_id)
     save_page_boxes(db, page_id, state.boxes, reviewed=True)
     with db.session() as s:  # saving the same boxes keeps the state; make sure
         page = s.get(Page, page_id)

@@ -319,3 +319,12 @@ def test_target_under_a_file_is_a_clear_error(tmp_path: Path, two_persons: list)
     with pytest.raises((StorageError, UsageError)) as ei:
         build_bundle(make_plan(tmp_path, two_persons[:1]), blocker / "out", app_version="t", workers=1)
     assert "导出" in ei.value.message
+
+
+def test_masked_page_failing_verification_stops_the_export(tmp_path: Path, two_persons: list) -> None:
+    """Boxes that do not match the masked blob (text under them): the build fails closed."""
+    page = next(pg for d in two_persons[0].documents for pg in d.pages if pg.mask_state == "masked")
+    page.boxes = [{**page.boxes[0], "y0": 0.30, "y1": 0.36}]
+    with pytest.raises(CheckFailed, match="遮盖校验未通过"):
+        build_bundle(make_plan(tmp_path, two_persons), tmp_path / "out", app_version="t", workers=1)
+    assert sorted(x.name for x in tmp_path.iterdir()) == []

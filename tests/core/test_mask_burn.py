@@ -141,6 +141,11 @@ def test_unreadable_input_gives_chinese_error(tmp_path: Path, payload: bytes) ->
     assert list(tmp_path.iterdir()) == [src]
 
 
+def test_missing_input(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="找不到文件"):
+        apply_masks(tmp_path / "none.jpg", BoxSet(), tmp_path / "o.jpg")
+
+
 def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
     doc = pymupdf.open()
     doc.new_page()

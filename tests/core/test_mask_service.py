@@ -88,7 +88,7 @@ def test_boxes_review_rotation_and_mask(db, make_id, tmp_path: Path) -> None:  #
     assert len(audits) == 1
     a = audits[0]
     assert a["verify_ok"] and a["categories"] == ["name", "seal"] and a["sources"] == ["ocr", "seal"]
-    assert a["output_sha256"] == masked_sha and a["app_version"]
+    assert a["output_sha256"] == masked_sha and a["input_sha256"] == blob_sha and a["app_version"]
     with db.session() as s:
         row = s.scalars(select(MaskAudit)).one()
         stored = " ".join(str(v) for v in row.__dict__.values())

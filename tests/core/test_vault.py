@@ -17,9 +17,9 @@ def test_put_read_layout_and_dedup(tmp_path: Path) -> None:
     assert sha == hashlib.sha256(b"hello scan").hexdigest()
     assert v.path_of(sha) == tmp_path / "vault" / "sha256" / sha[:2] / sha[2:]
     assert v.has(sha) and v.read_bytes(sha) == b"hello scan"
-    mtime = v.path_of(sha).stat().st_mtime_ns
-    assert v.put_bytes(b"hello scan") == sha  # stored once, never rewritten
-    assert v.path_of(sha).stat().st_mtime_ns == mtime
+    inode = v.path_of(sha).stat().st_ino
+    assert v.put_bytes(b"hello scan") == sha  # stored once, never rewritten (same file)
+    assert v.path_of(sha).stat().st_ino == inode
     assert list(v.iter_shas()) == [sha]
     f = tmp_path / "in.bin"
     f.write_bytes(b"other")
@@ -48,6 +48,20 @@ def test_gc_removes_only_unreferenced(tmp_path: Path) -> None:
     assert v.has(keep) and not v.has(drop)
     assert not (v.path_of(keep).parent / ".x.part").exists()
     assert not v.path_of(drop).parent.exists() or v.path_of(drop).parent == v.path_of(keep).parent
+
+
+def test_gc_spares_recent_blobs_and_reuse_refreshes_age(tmp_path: Path) -> None:
+    import os
+
+    v = Vault(tmp_path)
+    old = v.put_bytes(b"old orphan")
+    new = v.put_bytes(b"new orphan")
+    reused = v.put_bytes(b"re-used")
+    for sha in (old, reused):
+        os.utime(v.path_of(sha), (1_000_000_000, 1_000_000_000))  # 2001
+    v.put_bytes(b"re-used")  # an import stores the same bytes again
+    assert v.gc(set(), min_age_seconds=600) == 1
+    assert not v.has(old) and v.has(new) and v.has(reused)
 
 
 def test_vault_beside_sqlite_file(db, db_path: Path) -> None:  # type: ignore[no-untyped-def]

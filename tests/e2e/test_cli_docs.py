@@ -58,6 +58,8 @@ def test_docs_add_list_status_gc(tmp_path: Path, make_id) -> None:  # type: igno
 
     assert run_cli("docs", "delete", str(doc_id), db=db).returncode == 0
     code, gc, _ = run_json("vault", "gc", db=db)
+    assert code == 0 and gc["removed"] == 0  # written minutes ago: kept by default (a running import's)
+    code, gc, _ = run_json("vault", "gc", "--keep-recent", "0", db=db)
     assert code == 0 and gc["removed"] == 3  # two originals + the normalised PNG page
     assert not any((tmp_path / "vault" / "sha256").rglob("*")) or all(
         p.is_dir() for p in (tmp_path / "vault" / "sha256").rglob("*"))

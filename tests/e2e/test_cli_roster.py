@@ -60,10 +60,13 @@ def test_template_import_report_update_export(tmp_path: Path, make_id: Callable[
     assert "更新 1 人" in r.stdout and "拒绝 0 行" in r.stdout
 
     out = tmp_path / "导出.csv"
-    r = run("roster", "export", str(out), db=db)
-    assert r.returncode == 0 and "已导出 1 人" in r.stdout
-    text = out.read_text(encoding="utf-8-sig")
-    assert good in text and "硕士研究生" in text
+    r = run("roster", "export", "--with-check", "--as-of", "2025-03-17", str(out), db=db)
+    assert r.returncode == 0, r.stderr
+    assert "已导出 1 人" in r.stdout
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].endswith("申报结论,申报路径,申报级别,可申报职称,最早可申报日期,原因,缺少信息")
+    assert good in lines[1] and "硕士研究生" in lines[1]
+    assert any(status in lines[1] for status in ("可申报", "待满年限", "不符合", "信息不全"))
 
 
 def test_bad_inputs_exit_codes(tmp_path: Path) -> None:

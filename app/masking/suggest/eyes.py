@@ -23,7 +23,7 @@ def _cascade(name: str) -> Any:
 
     with _lock:
         if name not in _cascades:
-            c = cv2.CascadeClassifier(cv2.data.haarcascades + name)
+            c = cv2.CascadeClassifier(cv2.data.haarcascades + name)  # type: ignore[attr-defined]
             if c.empty():
                 raise RuntimeError(f"cascade {name} missing")
             _cascades[name] = c
@@ -68,8 +68,15 @@ def suggest_eyes(rgb: np.ndarray) -> list[Box]:
     h, w = small.shape[:2]
     min_face = max(24, round(min(h, w) * 0.05))
     face_cascade = _cascade("haarcascade_frontalface_default.xml")
-    faces = []
-    for rx, ry, rw, rh in photo_regions(small):
+    faces: list[tuple[int, int, int, int]] = []
+    # photo-like areas are found on an unfiltered subsample: downscaled text turns grey, sampled text stays
+    # black on white
+    nn_step = max(1, round(max(gray.shape) / WORK_SIDE))
+    nn = gray[::nn_step, ::nn_step]
+    fy_, fx_ = h / nn.shape[0], w / nn.shape[1]
+    regions = [(int(x * fx_), int(y * fy_), int(rw_ * fx_) + 1, int(rh_ * fy_) + 1)
+               for x, y, rw_, rh_ in photo_regions(nn)]
+    for rx, ry, rw, rh in regions:
         if rw < min_face or rh < min_face:
             continue
         found = face_cascade.detectMultiScale(small[ry:ry + rh, rx:rx + rw], scaleFactor=1.1, minNeighbors=4,

@@ -49,8 +49,8 @@ class OcrLine:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> OcrLine:
-        return cls(d["text"], tuple(d["rect"]), d["score"],  # type: ignore[arg-type]
-                   [OcrChar(t, tuple(r), s) for t, r, s in d["chars"]])  # type: ignore[arg-type]
+        return cls(d["text"], tuple(d["rect"]), d["score"],
+                   [OcrChar(t, tuple(r), s) for t, r, s in d["chars"]])
 
 
 def get_engine() -> Any:

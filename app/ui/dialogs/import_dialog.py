@@ -114,7 +114,7 @@ class ImportDialog(QDialog):
     def _done(self, report: Any) -> None:
         self.report = report
         self.import_button.setEnabled(True)
-        n_bad = len(report.rejected)
+        n_bad = report.rejected_rows  # `rejected` holds one entry per row-and-column problem
         text = (f"共 {report.total_rows} 行：新增 {report.created} 人，更新 {report.updated} 人，"
                 f"未导入 {n_bad} 行，重复 {len(report.duplicates)} 行，提醒 {len(report.warnings)} 条。")
         colour = "#1b5e20" if report.ok else "#d32f2f"

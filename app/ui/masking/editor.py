@@ -65,7 +65,7 @@ HANDLE = 10.0  # px (screen) around the lower-right corner that resizes a box
 
 def load_preview(data: bytes | str | Path, max_px: int = PREVIEW_PX) -> Image.Image:
     """A fast screen-size decode: JPEG DCT scaling (draft) first, then an exact downscale."""
-    im = Image.open(io.BytesIO(data) if isinstance(data, bytes) else data)
+    im: Image.Image = Image.open(io.BytesIO(data) if isinstance(data, bytes) else data)
     if im.format == "JPEG":  # DCT scaling: decode at 1/2, 1/4 or 1/8 size when that still covers max_px
         f = min(1.0, max_px / max(im.size))
         im.draft("RGB" if im.mode != "L" else "L", (round(im.width * f), round(im.height * f)))
@@ -349,10 +349,10 @@ class MaskEditor(QWidget):
         self.btn_mask = button("生成遮盖件", self.mask_current_page)
         self.undo.canUndoChanged.connect(self.btn_undo.setEnabled)
         self.undo.canRedoChanged.connect(self.btn_redo.setEnabled)
-        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo.undo)
-        QShortcut(QKeySequence.StandardKey.Redo, self, activated=self.undo.redo)
-        QShortcut(QKeySequence("Ctrl+Y"), self, activated=self.undo.redo)
-        QShortcut(QKeySequence("Ctrl+0"), self, activated=self.view.fit)
+        QShortcut(QKeySequence.StandardKey.Undo, self).activated.connect(self.undo.undo)
+        QShortcut(QKeySequence.StandardKey.Redo, self).activated.connect(self.undo.redo)
+        QShortcut(QKeySequence("Ctrl+Y"), self).activated.connect(self.undo.redo)
+        QShortcut(QKeySequence("Ctrl+0"), self).activated.connect(self.view.fit)
 
         row1 = QHBoxLayout()
         for w in (self.btn_zoom_in, self.btn_zoom_out, self.btn_fit, self.btn_undo, self.btn_redo, self.btn_delete,
