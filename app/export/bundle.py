@@ -711,7 +711,7 @@ def build_bundle(plan: BundlePlan, target: str | Path, *, app_version: str, make
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     except OSError as exc:
-        raise storage_error_from_os(exc, "导出材料包") from exc
+        raise _storage_error(exc) from exc
     files = plan.files
     total = plan.page_count + len(files) + 4
     done = 0
@@ -820,20 +820,34 @@ def build_bundle(plan: BundlePlan, target: str | Path, *, app_version: str, make
             progress(done, total, "正在替换旧的材料包…")  # last chance to cancel
         _swap_into_place(tmp, target)
         zip_path = None
+        old_zip = target.with_name(target.name + ".zip")
         if zip_tmp is not None:
-            zip_path = target.with_name(target.name + ".zip")
+            zip_path = old_zip
             os.replace(zip_tmp, zip_path)
+        elif _is_our_zip(old_zip, target.name):
+            old_zip.unlink()  # a zip of the replaced bundle would no longer match the folder
         done = total
         tick("导出完成")
     except OSError as exc:
         _cleanup(tmp, runner)
-        raise storage_error_from_os(exc, "导出材料包") from exc
+        raise _storage_error(exc) from exc
     except BaseException as exc:
         _cleanup(tmp, runner, cancel=isinstance(exc, Cancelled | KeyboardInterrupt))
         raise
     n_bytes = sum(f.size for f in manifest.files)
     return BuildResult(target, manifest, len(manifest.files), plan.page_count, n_bytes,
                        time.perf_counter() - started, zip_path, warnings)
+
+
+def _storage_error(exc: OSError) -> ChudingError:
+    import errno
+
+    if exc.errno in (errno.ENOTDIR, errno.EISDIR, errno.ENOENT, errno.EINVAL, errno.ENAMETOOLONG):
+        from app.errors import StorageError
+
+        return StorageError(f"导出材料包失败：导出位置无效（{exc.filename or ''}）。请选择一个可写的文件夹。",
+                            detail=repr(exc))
+    return storage_error_from_os(exc, "导出材料包")
 
 
 def _file_bytes(fp: FilePlan, outs: list[PageOut]) -> bytes:
@@ -879,6 +893,18 @@ def _make_zip(tmp: Path, target: Path) -> Path:
             if path.is_file():
                 zf.write(path, f"{target.name}/{path.relative_to(tmp).as_posix()}")
     return zip_tmp
+
+
+def _is_our_zip(path: Path, name: str) -> bool:
+    import zipfile
+
+    if not path.is_file():
+        return False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return f"{name}/{MANIFEST_NAME}" in zf.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 def is_bundle(path: Path) -> bool:

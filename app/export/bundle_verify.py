@@ -74,18 +74,18 @@ def page_images(path: Path) -> list[Any]:
         return [im]
     import pymupdf
 
-    out = []
+    out: list[Any] = []
     with pymupdf.open(stream=data, filetype="pdf") as doc:
         for page in doc:
             imgs = page.get_images(full=True)
             if len(imgs) == 1:
                 info = doc.extract_image(imgs[0][0])
-                im = Image.open(io.BytesIO(info["image"]))
-                im.load()
+                page_im: Any = Image.open(io.BytesIO(info["image"]))
+                page_im.load()
             else:
                 pix = page.get_pixmap(dpi=150, alpha=False)
-                im = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
-            out.append(im)
+                page_im = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+            out.append(page_im)
     return out
 
 

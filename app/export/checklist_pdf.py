@@ -60,7 +60,7 @@ def checklist_pdf_bytes(manifest: Manifest) -> bytes:
         if page is not None:
             state["tw"].write_text(page)  # type: ignore[attr-defined]
 
-    xs = [MARGIN, MARGIN + 22, MARGIN + 250, MARGIN + 400, MARGIN + 432, MARGIN + 480]
+    xs: list[float] = [MARGIN, MARGIN + 22, MARGIN + 250, MARGIN + 400, MARGIN + 432, MARGIN + 480]
     for person in manifest.persons:
         new_page(f"申报材料清单 — {person.folder}")
         write(f"姓名：{person.name}    单位：{person.unit}    资格审核：{person.status or '未判定'}", size=10)

@@ -46,7 +46,7 @@ def resolve_profile_and_date(profile_id: str | None, as_of: dt.date | None,
     profile = load_profile(profile_id or settings.profile_id)
     notes: list[str] = []
     try:
-        from app.services.eligibility import resolve_as_of  # type: ignore[import-not-found]
+        from app.services.eligibility import resolve_as_of
 
         date, notes = resolve_as_of(profile, as_of)
     except ImportError:
@@ -99,8 +99,9 @@ def resolve_person_keys(db: Database, keys: Sequence[str]) -> list[int]:
             raise NotFoundError(f"找不到人员“{k}”（可用编号、身份证号或姓名）")
         if len(hits) > 1:
             raise NotFoundError(f"姓名“{k}”对应多人，请改用身份证号")
-        if hits[0].id not in out:
-            out.append(int(hits[0].id))
+        pid = int(hits[0].id or 0)
+        if pid not in out:
+            out.append(pid)
     return out
 
 
@@ -217,12 +218,12 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date) 
                 for n, p in enumerate(persons, start=1):
                     f = root / f"呈报表_{n:02d}_{p.name}.pdf"
                     try:
-                        rep = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of)
+                        form = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of)
                     except ChudingError as exc:
                         notes.append(f"{p.name}：未生成呈报表草稿：{exc.message}")
                         continue
                     out.append(UnitInput(f.name, f.read_bytes()))
-                    notes.extend(f"{p.name}呈报表：{w}" for w in rep.warnings)
+                    notes.extend(f"{p.name}呈报表：{w}" for w in form.warnings)
     return out, notes
 
 

@@ -328,3 +328,14 @@ def test_masked_page_failing_verification_stops_the_export(tmp_path: Path, two_p
     with pytest.raises(CheckFailed, match="遮盖校验未通过"):
         build_bundle(make_plan(tmp_path, two_persons), tmp_path / "out", app_version="t", workers=1)
     assert sorted(x.name for x in tmp_path.iterdir()) == []
+
+
+def test_stale_zip_of_a_replaced_bundle_is_removed(tmp_path: Path, two_persons: list) -> None:
+    out = tmp_path / "out"
+    build_bundle(make_plan(tmp_path, two_persons[:1]), out, app_version="v1", make_zip=True, workers=1)
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "out.zip") as zf:
+        assert "out/manifest.json" in zf.namelist() and "out/01_测试甲/01_身份证.pdf" in zf.namelist()
+    build_bundle(make_plan(tmp_path, two_persons), out, app_version="v2", workers=1)
+    assert not (tmp_path / "out.zip").exists()

@@ -32,7 +32,18 @@ def wizard(qtbot, db, make_id, tmp_path: Path):
     w.target_page.use_default_date.setChecked(True)
     w.target_page.target.setText(str(tmp_path / "bundle"))
     w.show()
-    return w, ids
+    yield w, ids
+    # Delete the wizard (and collect its reference cycles) here, on the GUI thread: a garbage
+    # collection that happens to run on some later test's worker thread must not destroy widgets.
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    w.close()
+    w.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    del w
+    gc.collect()
 
 
 def _to_persons(qtbot, w) -> None:

@@ -8,6 +8,7 @@ Only boxes leave this module; the recognised text stays in memory (and in the lo
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -62,8 +63,12 @@ def get_engine() -> Any:
                 logging.getLogger("RapidOCR").setLevel(logging.ERROR)
                 from rapidocr_onnxruntime import RapidOCR
 
-                # "max" keeps small crops (verification mosaics) at their size instead of upscaling
-                _engine = RapidOCR(print_verbose=False, det_limit_type="max", det_limit_side_len=1600)
+                # "max" keeps small crops (verification mosaics) at their size instead of upscaling.
+                # Threads: half the cores — on a 2-core PC two ONNX threads fighting other work ran
+                # recognition 3× slower than one (docs/BENCHMARKS.md).
+                threads = max(1, min(4, (os.cpu_count() or 2) // 2))
+                _engine = RapidOCR(print_verbose=False, det_limit_type="max", det_limit_side_len=1600,
+                                   intra_op_num_threads=threads, inter_op_num_threads=1)
             except Exception as exc:
                 log.warning("OCR engine unavailable: %r", exc)
                 _engine_failed = True
@@ -76,7 +81,7 @@ def _quad_rect(q: Sequence[Sequence[float]]) -> tuple[float, float, float, float
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def ocr_image(rgb: np.ndarray, engine: Any = None, *, use_cls: bool = True) -> list[OcrLine]:
+def ocr_image(rgb: np.ndarray, engine: Any = None, *, use_cls: bool = False) -> list[OcrLine]:
     """Lines with per-character boxes, in the coordinates of ``rgb``."""
     engine = engine or get_engine()
     if engine is None:
