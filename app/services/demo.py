@@ -165,11 +165,14 @@ def create_demo(db: Database, *, force: bool = False) -> dict[str, Any]:
 
 
 def _register_document_hooks() -> None:
-    """Generated sample scans (app.documents.demo_scans) filed into the demo persons' packets."""
+    """Generated sample scans (app.documents.demo_scans) filed into the demo persons' packets; then
+    the first eligible persons completed and masked, ready to export (app.services.demo_ready)."""
+    from app.services.demo_ready import demo_ready_hook
     from app.services.documents import demo_scans_hook
 
-    if demo_scans_hook not in DEMO_HOOKS:
-        DEMO_HOOKS.append(demo_scans_hook)
+    for hook in (demo_scans_hook, demo_ready_hook):
+        if hook not in DEMO_HOOKS:
+            DEMO_HOOKS.append(hook)
 
 
 _register_document_hooks()

@@ -389,7 +389,7 @@ def _draw_demo_person(ds: Any, p: PersonData, i: int, seed: int) -> list:
         if edu is not None and edu.degree and edu.degree != "无":
             out.append(("degree_cert", [(ds.degree_certificate(p, edu, seed), "学位证.jpg")], None, None))
         out.append(("contract", [(ds.contract_pdf(p, seed, skew=1.5 if i == 2 else 0.0), "劳动合同.pdf")], None, None))
-        issued = _dt.date(2024, 5, 10) if i == 1 else _dt.date(2025, 2, 26)
+        issued = _dt.date(2024, 5, 10) if i == 2 else _dt.date(2025, 2, 26)
         out.append(("chsi_record", [(ds.chsi_record_pdf(p, edu, issued, seed), "学信网备案表.pdf")], None, issued))
     if i < 6 or p.assessments.get(2024) == "基本合格":
         for year in (2023, 2024):
@@ -397,7 +397,7 @@ def _draw_demo_person(ds: Any, p: PersonData, i: int, seed: int) -> list:
                 front, back = ds.assessment_form(p, year, p.assessments[year], seed + year)
                 out.append(("assessment", [(front, f"{year}考核表正面.jpg"), (back, f"{year}考核表反面.jpg")], year,
                             None))
-    if i in (0, 1):
+    if i in (0, 2):
         out.append(("work_summary", [(ds.work_summary_pdf(p, 2400 if i == 0 else 800, seed), "工作小结.pdf")],
                     None, None))
     return out

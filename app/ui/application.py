@@ -37,6 +37,9 @@ def run(argv: list[str]) -> int:
 
     crash.install()
     app = create_app(argv)
+    from app.ui.gc_guard import GcGuard
+
+    gc_guard = GcGuard(app)
     from app.models.db import open_database
     from app.settings import load_settings
     from app.ui.context import Bus, UiContext
@@ -63,6 +66,7 @@ def run(argv: list[str]) -> int:
     try:
         return app.exec()
     finally:
+        gc_guard.stop()
         db.dispose()
 
 

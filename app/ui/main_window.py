@@ -119,9 +119,12 @@ class MainWindow(QMainWindow):
         self.act_import = self._action("导入名册…", self.open_import, "Ctrl+I")
         self.act_export = self._action("导出名册…", self.open_export, "Ctrl+E")
         self.act_template = self._action("名册模板…", self.save_template)
+        self.act_bundle = self._action("导出申报材料包…", self.open_bundle_wizard, "Ctrl+Shift+E")
         self.act_quit = self._action("退出", self.close, QKeySequence.StandardKey.Quit)
         for a in (self.act_import, self.act_export, self.act_template):
             m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.act_bundle)
         m.addSeparator()
         m.addAction(self.act_quit)
         m = mb.addMenu("编辑(&E)")
@@ -140,6 +143,24 @@ class MainWindow(QMainWindow):
         self.act_logs = self._action("打开日志文件夹", self.open_log_folder)
         m.addAction(self.act_about)
         m.addAction(self.act_logs)
+
+    def open_bundle_wizard(self) -> Any:
+        """The submission-bundle export wizard; its "转到此项" opens the person on the 材料 page."""
+        from app.ui.export.wizard import ExportWizard
+
+        wizard = ExportWizard(self.ctx, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.jump_requested.connect(self.jump_to_packet)
+        wizard.show()
+        return wizard
+
+    def jump_to_packet(self, person_id: int, _slot: str = "", _document_id: int = 0, _page_id: int = 0) -> bool:
+        for i, (title, widget) in enumerate(self.extra_pages):
+            if title == "材料" and hasattr(widget, "show_person"):
+                self.nav.setCurrentRow(1 + i)
+                self.activateWindow()
+                return bool(widget.show_person(person_id))
+        return False
 
     def _update_actions(self) -> None:
         has = self.roster.current_person() is not None

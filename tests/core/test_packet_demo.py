@@ -9,7 +9,16 @@ from PIL import Image
 
 from app.documents import demo_scans as ds
 from app.services import documents as docsvc
-from app.services.packet import EXPIRED, NONCONFORMING, TO_MASK, UPLOADED, list_documents, packet_status
+from app.services.packet import (
+    EXPIRED,
+    MASKED,
+    MISSING,
+    NONCONFORMING,
+    TO_MASK,
+    UPLOADED,
+    list_documents,
+    packet_status,
+)
 from app.services.roster import list_persons
 
 
@@ -22,16 +31,25 @@ def test_demo_persons_have_scans_in_the_right_slots(demo_db) -> None:  # type: i
     assert all({"id_card", "diploma"} <= by_person[p.id] for p in persons)  # type: ignore[index]
     id_cards = [d for d in docs if d.slot == "id_card"]
     assert all(len(d.pages) == 2 and d.pages[0].kind == "jpeg" for d in id_cards)
-    first = persons[0]
-    rep = packet_status(demo_db, first.id, "urumqi-private-2025")
+    # The first two eligible persons are made ready to export (app.services.demo_ready): every
+    # personal material present, masked where required, the certificate photo never masked.
+    for ready in persons[:2]:
+        rep = packet_status(demo_db, ready.id, "urumqi-private-2025").persons[0]
+        personal = [s for s in rep.slots if s.slot not in ("gongshi", "gongshi_result", "recommendation")]
+        assert all(s.status in (MASKED, UPLOADED) for s in personal), [(s.slot, s.status) for s in personal]
+        assert next(s for s in rep.slots if s.slot == "photo").status == UPLOADED
+    rep = packet_status(demo_db, persons[3].id, "urumqi-private-2025")
     slots = {(s.slot, s.year): s for s in rep.persons[0].slots}
     assert slots[("id_card", None)].status == TO_MASK
     assert slots[("photo", None)].status == UPLOADED
     assert slots[("chsi_record", None)].status == TO_MASK
-    assert slots[("work_summary", None)].status == TO_MASK and "字数约" in slots[("work_summary", None)].reason
+    assert slots[("work_summary", None)].status == MISSING
     assert slots[("assessment", 2024)].status == TO_MASK
-    # The second person's 备案表 is stale under Korla's 90-day rule; their summary is too short.
-    second = rep_k = packet_status(demo_db, persons[1].id, "korla-2024").persons[0]
+    rep0 = packet_status(demo_db, persons[0].id, "urumqi-private-2025").persons[0]
+    summary = next(s for s in rep0.slots if s.slot == "work_summary")
+    assert summary.status == MASKED and "字数约" in summary.reason
+    # The third person's 备案表 is stale under Korla's 90-day rule; their summary is too short.
+    second = rep_k = packet_status(demo_db, persons[2].id, "korla-2024").persons[0]
     assert next(s for s in rep_k.slots if s.slot == "chsi_record").status == EXPIRED
     assert next(s for s in second.slots if s.slot == "work_summary").status == NONCONFORMING
     # 阿依古丽: 2024 考核 基本合格 → that year's form does not meet the requirement.

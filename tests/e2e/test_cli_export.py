@@ -105,7 +105,7 @@ def test_demo_export_is_verified(demo_export) -> None:
     assert (out / "01_艾力·示例" / "01_身份证.pdf").is_file()
     assert (root / "out.zip").is_file()
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert [p["name"] for p in m["persons"]] == ["艾力·示例"]
+    assert [p["name"] for p in m["persons"]] == ["艾力·示例", "李晓雯"]  # the demo's two ready persons
     assert any(pm["state"] == "masked" for f in m["files"] for pm in f["mask_pages"])
     r = run_cli("verify-bundle", out, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -134,7 +134,7 @@ def test_verify_bundle_json_and_tamper_exit_codes(demo_export, tmp_path: Path) -
 
 def test_export_blockers_exit_1_with_json_report(demo_export) -> None:
     root, db, env = demo_export
-    r = run_cli("export", "-o", root / "out2", "--person", "李晓雯", "--as-of", AS_OF.isoformat(), "--json",
+    r = run_cli("export", "-o", root / "out2", "--person", "马建国", "--as-of", AS_OF.isoformat(), "--json",
                 db=db, env=env)
     assert r.returncode == 1
     payload = json.loads(r.stdout)

@@ -33,7 +33,8 @@ def test_main_window_opens_on_demo_data(qtbot, demo_db):
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["文件(&F)", "编辑(&E)", "设置(&S)", "帮助(&H)"]
     file_menu = window.menuBar().actions()[0].menu()
-    assert [a.text() for a in file_menu.actions() if a.text()] == ["导入名册…", "导出名册…", "名册模板…", "退出"]
+    assert [a.text() for a in file_menu.actions() if a.text()] == ["导入名册…", "导出名册…", "名册模板…",
+                                                                   "导出申报材料包…", "退出"]
     # nothing selected → edit/delete disabled; selecting a row shows the person in the detail panel
     assert not window.act_edit.isEnabled()
     target = stored[2]
@@ -218,3 +219,17 @@ def test_crash_handler_logs_and_records_unhandled_exceptions(qtbot, db, monkeypa
         h.flush()
     text = "".join(Path(h.baseFilename).read_text(encoding="utf-8") for h in handlers)
     assert "boom in a slot" in text and "worker failure" in text
+
+
+def test_export_wizard_jump_opens_the_person_on_the_packet_page(qtbot, demo_db):
+    window = open_window(qtbot, demo_db)
+    qtbot.waitUntil(lambda: any(t == "材料" for t, _ in window.extra_pages), timeout=20000)
+    packet = next(w for t, w in window.extra_pages if t == "材料")
+    qtbot.waitUntil(lambda: packet.persons.count() > 0, timeout=20000)
+    wizard = window.open_bundle_wizard()
+    qtbot.waitExposed(wizard)
+    target = list_persons(demo_db)[5]
+    wizard.jump_requested.emit(target.id, "id_card", 0, 0)
+    assert window.stack.currentWidget() is packet
+    assert packet.current_person == target.id
+    wizard.close()

@@ -399,6 +399,16 @@ class PacketView(QWidget):
         name = name if len(name) <= 8 else name[:7] + "…"
         return f"{name} {year}" if year else name
 
+    def show_person(self, person_id: int) -> bool:
+        """Select ``person_id`` in the list (e.g. from the export wizard's "转到此项")."""
+        for i in range(self.persons.count()):
+            if self.persons.item(i).data(PERSON_ID_ROLE) == person_id:
+                self.persons.item(i).setHidden(False)
+                self.persons.setCurrentRow(i)
+                self.tabs.setCurrentIndex(0)
+                return True
+        return False
+
     def _on_overview_double_clicked(self, row: int, _col: int) -> None:
         self.persons.setCurrentRow(row)
         self.tabs.setCurrentIndex(0)
