@@ -39,7 +39,7 @@ class CliContext:
     _db: Any = field(default=None, repr=False)
 
     @property
-    def db(self):  # type: ignore[no-untyped-def]
+    def db(self):
         if self._db is None:
             from app.models.db import open_database
 

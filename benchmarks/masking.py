@@ -160,6 +160,28 @@ def bench_editor_first_page(tmp: Path) -> None:
     del app
 
 
+def bench_ocr_typical() -> None:
+    """OCR on the kinds of page officers actually mask: the demo's ID card, diploma and 考核表 (as
+    drawn: ID card 1012×638, A4 pages ≈120 dpi), against the dense full-text 200 dpi page above."""
+    from app.documents import demo_scans as ds
+    from app.masking.suggest import suggest_page
+    from app.masking.suggest.ocr import get_engine
+    from app.services.demo import demo_people
+
+    if get_engine() is None:
+        print("OCR (typical pages): skipped")
+        return
+    p = demo_people()[0]
+    pages = {"ID card": ds.id_card_front(p, 1), "diploma": ds.diploma(p, p.highest_education, 1),
+             "考核表 front": ds.assessment_form(p, 2024, "合格", 3)[0]}
+    for label, data in pages.items():
+        a = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        t0 = time.perf_counter()
+        suggest_page(a, None, names=[p.name], units=[p.unit.name], kinds=("ocr",), use_cache=False)
+        print(f"OCR suggestions, {label} {a.shape[1]}×{a.shape[0]}: {time.perf_counter() - t0:.2f} s/page "
+              "(goal ≤ 2 s/page)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=10)
@@ -172,6 +194,7 @@ def main() -> None:
         tmp = Path(d)
         bench_burn(pages, tmp)
         bench_suggest(pages, args.ocr_pages)
+        bench_ocr_typical()
         bench_editor_first_page(tmp)
 
 

@@ -147,6 +147,19 @@ def _certificate(title: str, lines: list[str], unit: str, seed: int) -> bytes:
     return ds._jpeg(im)
 
 
+def _assessment_drawer(year: int, result: str, seed: int) -> Callable[[PersonData], Any]:
+    from app.documents import demo_scans as ds
+
+    return lambda q: ds.assessment_form(q, year, result, seed + year)
+
+
+def _ce_drawer(year: int, seed: int) -> Callable[[PersonData], Any]:
+    return lambda q: _certificate(
+        f"{year} 年度继续教育合格证明",
+        [f"学员：{q.name}", f"工作单位：{q.unit.name}", f"{year} 年度完成公需科目 30 学时、专业科目 60 学时，成绩合格。"],
+        "新疆示例继续教育中心", seed + year)
+
+
 def _drawers(p: PersonData, index: int, as_of: dt.date, required_years: list[int]) -> list[tuple[str, int | None, Callable[[PersonData], Any], str]]:
     from app.documents import demo_scans as ds
 
@@ -166,12 +179,8 @@ def _drawers(p: PersonData, index: int, as_of: dt.date, required_years: list[int
             "学位在线验证报告", [f"姓名：{q.name}", f"学位：{edu.degree}", f"授予单位：{edu.school}",
                           "验证结论：经核查，该学位信息真实有效。"], edu.school or "示例大学", seed), ".jpg"))
     for year in required_years:
-        result = p.assessments.get(year, "合格")
-        out.append(("assessment", year, lambda q, y=year, r=result: ds.assessment_form(q, y, r, seed + y), ".jpg"))
-        out.append(("continuing_education", year, lambda q, y=year: _certificate(
-            f"{y} 年度继续教育合格证明", [f"学员：{q.name}", f"工作单位：{q.unit.name}",
-                                  f"{y} 年度完成公需科目 30 学时、专业科目 60 学时，成绩合格。"],
-            "新疆示例继续教育中心", seed + y), ".jpg"))
+        out.append(("assessment", year, _assessment_drawer(year, p.assessments.get(year, "合格"), seed), ".jpg"))
+        out.append(("continuing_education", year, _ce_drawer(year, seed), ".jpg"))
     return out
 
 

@@ -38,11 +38,11 @@ def test_ready_demo_pages_are_masked_where_the_name_was(tmp_path: Path) -> None:
     from app.services.demo_ready import mask_boxes_for
 
     p = demo_people()[0]
-    blob, boxes = mask_boxes_for(lambda q: ds.id_card_front(q, 1), p)
+    _blob, boxes = mask_boxes_for(lambda q: ds.id_card_front(q, 1), p)
     assert {b.category for b in boxes[0]} == {"eyes", "name"}
     names = [b for b in boxes[0] if b.category == "name"]  # "艾力·示例": the dot is not a secret
     # the name is drawn from x=190, y=56 on a 1012×638 card
     assert min(b.x0 for b in names) < 195 / 1012 and all(b.y0 < 75 / 638 < b.y1 for b in names)
-    blob, boxes = mask_boxes_for(lambda q: ds.assessment_form(q, 2024, "合格", 5), p)
+    _blob, boxes = mask_boxes_for(lambda q: ds.assessment_form(q, 2024, "合格", 5), p)
     assert any(b.category == "seal" for b in boxes[1]) and any(b.category == "name" for b in boxes[0])
     assert np.all([0 <= b.x0 < b.x1 <= 1 and 0 <= b.y0 < b.y1 <= 1 for page in boxes for b in page])
