@@ -68,3 +68,10 @@ def test_version_single_sourced() -> None:
     from importlib.metadata import version
 
     assert version("chuding") == app.__version__
+
+
+def test_ruff_clean() -> None:
+    exe = Path(sys.executable).with_name("ruff")
+    r = subprocess.run([str(exe), "check", "app", "tests", "benchmarks", "bootstrap.py", "installer"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
