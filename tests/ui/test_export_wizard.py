@@ -33,15 +33,11 @@ def wizard(qtbot, db, make_id, tmp_path: Path):
     w.target_page.target.setText(str(tmp_path / "bundle"))
     w.show()
     yield w, ids
-    # Delete the wizard (and collect its reference cycles) here, on the GUI thread: a garbage
-    # collection that happens to run on some later test's worker thread must not destroy widgets.
+    # Collect the wizard's reference cycles here, on the GUI thread (tests/ui/conftest.py keeps
+    # automatic collection off during UI tests so no worker thread destroys widgets).
     import gc
 
-    from PySide6.QtCore import QCoreApplication, QEvent
-
     w.close()
-    w.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     del w
     gc.collect()
 

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +30,16 @@ from app.errors import ValidationError
 from app.policy.dates import parse_date
 
 ERROR_COLOUR = "#d32f2f"
+
+
+def save_cancel_buttons(dialog: QDialog, on_save: Any) -> QDialogButtonBox:
+    """The 保存/取消 button row of an editing dialog: 保存 calls ``on_save``, 取消 rejects."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(on_save)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 WARNING_COLOUR = "#e67e00"
 
 

@@ -34,6 +34,7 @@ from app.ui.dialogs.fields import (
     choice_combo,
     hint_label,
     mark,
+    save_cancel_buttons,
     set_combo_text,
     set_tri_state,
     tri_state,
@@ -112,11 +113,7 @@ class PersonEditor(QDialog):
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.summary)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.errors import ChudingError, ValidationError
 from app.policy.dates import parse_date
 from app.ui.context import UiContext
-from app.ui.dialogs.fields import ColumnSpec, RecordTable, hint_label, mark
+from app.ui.dialogs.fields import ColumnSpec, RecordTable, hint_label, mark, save_cancel_buttons
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +92,7 @@ class SettingsDialog(QDialog):
 
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)

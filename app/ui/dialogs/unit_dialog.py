@@ -17,7 +17,15 @@ from app.domain.person import UnitData
 from app.errors import ChudingError
 from app.policy.identifiers import check_uscc
 from app.ui.context import UiContext
-from app.ui.dialogs.fields import choice_combo, hint_label, mark, set_combo_text, set_tri_state, tri_state
+from app.ui.dialogs.fields import (
+    choice_combo,
+    hint_label,
+    mark,
+    save_cancel_buttons,
+    set_combo_text,
+    set_tri_state,
+    tri_state,
+)
 
 
 class UnitDialog(QDialog):
@@ -57,11 +65,7 @@ class UnitDialog(QDialog):
         form.addRow("四类以下地区", self.below_class4)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
