@@ -228,10 +228,10 @@ def make_ready(db: Database, person: PersonData, index: int) -> int:
 
 def demo_ready_hook(db: Database, persons: list[PersonData]) -> dict[str, Any]:
     """``app.services.demo.DEMO_HOOKS`` entry: the first READY_PERSONS eligible demo persons."""
+    from app.policy.profiles import load_profile
     from app.services.eligibility import check_persons
 
-    profile_as_of = dt.date(2025, 3, 17)
-    verdicts = check_persons(persons, DEMO_PROFILE, profile_as_of)
+    verdicts = check_persons(persons, DEMO_PROFILE, load_profile(DEMO_PROFILE).default_as_of)
     ready = [(i, p) for i, (p, v) in enumerate(verdicts) if v.eligible][:READY_PERSONS]
     pages = sum(make_ready(db, p, i) for i, p in ready)
     return {"ready_persons": [p.name for _, p in ready], "masked_pages": pages}
