@@ -22,8 +22,6 @@ def _gc_on_gui_thread(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
     try:
         yield
     finally:
-        # (Not sendPostedEvents(None, DeferredDelete): with PySide6 6.12 on Python 3.11 that call
-        # corrupts a refcount and the interpreter aborts at exit with "bool_dealloc".)
         QCoreApplication.processEvents()
         gc.collect()
         gc.enable()
