@@ -62,6 +62,23 @@ class CliContext:
 Handler = Callable[[argparse.Namespace, CliContext], int]
 
 
+def add_command_group(sub: Any, name: str, help: str,
+                      add_globals: Callable[[argparse.ArgumentParser], None]) -> Any:
+    """A command with actions (``chuding roster template|import|export``): returns its subparsers.
+    Called without an action, it prints its help on stderr and exits with the usage code."""
+    group = sub.add_parser(name, help=help)
+    add_globals(group)
+    actions = group.add_subparsers(dest=f"{name.replace('-', '_')}_command", metavar="ACTION",
+                                   parser_class=type(group))
+
+    def usage(_args: argparse.Namespace, _ctx: CliContext) -> int:
+        group.print_help(sys.stderr)
+        return EXIT_USAGE
+
+    group.set_defaults(handler=usage)
+    return actions
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)

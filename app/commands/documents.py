@@ -8,15 +8,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from app.cli import CliContext
+from app.cli import CliContext, add_command_group
 from app.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 
 def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -> None:
-    docs = sub.add_parser("docs", help="申报材料：添加扫描件、列出、删除、按上传限制导出")
-    add_globals(docs)
-    dsub = docs.add_subparsers(dest="docs_command", metavar="ACTION", parser_class=type(docs))
-    docs.set_defaults(handler=lambda a, c: _usage(docs))
+    dsub = add_command_group(sub, "docs", "申报材料：添加扫描件、列出、删除、按上传限制导出", add_globals)
 
     p = dsub.add_parser("add", help="把文件（PDF/JPEG/PNG/TIFF/BMP）作为一份材料添加到某人的某个材料类别")
     add_globals(p)
@@ -45,10 +42,7 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p.add_argument("-o", "--output", required=True, metavar="OUT.jpg|OUT.pdf")
     p.set_defaults(handler=cmd_export)
 
-    packet = sub.add_parser("packet", help="申报材料清单：缺失、过期、待遮盖……")
-    add_globals(packet)
-    psub = packet.add_subparsers(dest="packet_command", metavar="ACTION", parser_class=type(packet))
-    packet.set_defaults(handler=lambda a, c: _usage(packet))
+    psub = add_command_group(sub, "packet", "申报材料清单：缺失、过期、待遮盖……", add_globals)
     p = psub.add_parser("status", help="某人或全单位的材料完成情况")
     add_globals(p)
     p.add_argument("person", metavar="PERSON", nargs="?", help="人员（省略则全单位）")
@@ -57,20 +51,12 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p.add_argument("--incomplete", action="store_true", help="只列出未完成的项目")
     p.set_defaults(handler=cmd_status)
 
-    vault = sub.add_parser("vault", help="文件库维护")
-    add_globals(vault)
-    vsub = vault.add_subparsers(dest="vault_command", metavar="ACTION", parser_class=type(vault))
-    vault.set_defaults(handler=lambda a, c: _usage(vault))
+    vsub = add_command_group(sub, "vault", "文件库维护", add_globals)
     p = vsub.add_parser("gc", help="删除文件库中不再被任何记录引用的文件")
     add_globals(p)
     p.add_argument("--keep-recent", type=float, default=10.0, metavar="MINUTES",
                    help="保留最近 N 分钟内写入的文件（防止误删正在导入的文件；默认 10，0 表示不保留）")
     p.set_defaults(handler=cmd_gc)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def _date(value: str | None, what: str) -> dt.date | None:

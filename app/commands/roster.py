@@ -9,15 +9,12 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from app.cli import CliContext
+from app.cli import CliContext, add_command_group
 from app.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 
 def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -> None:
-    roster = sub.add_parser("roster", help="花名册：生成模板、导入、导出（xlsx / csv）")
-    add_globals(roster)
-    rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", parser_class=type(roster))
-    roster.set_defaults(handler=lambda a, c: _usage(roster))
+    rsub = add_command_group(sub, "roster", "花名册：生成模板、导入、导出（xlsx / csv）", add_globals)
 
     p = rsub.add_parser("template", help="生成空白花名册模板（.xlsx，含下拉选项和填写说明）")
     add_globals(p)
@@ -37,11 +34,6 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p.add_argument("--profile", help="资格判断使用的政策配置（与 --with-check 一起使用）")
     p.add_argument("--as-of", help="资格判断的基准日期 YYYY-MM-DD（与 --with-check 一起使用）")
     p.set_defaults(handler=cmd_export)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def cmd_template(args: argparse.Namespace, ctx: CliContext) -> int:

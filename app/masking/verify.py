@@ -700,14 +700,7 @@ def _inspect_jpeg(data: bytes, scanner: _SecretScanner, checks: dict[str, Check]
     if sum(1 for s in segs if s[0] in (0xC0, 0xC1, 0xC2)) != 1:
         problems.append("图像帧数量异常")
     checks["structure"] = Check("structure", not problems, "；".join(problems) or "单帧 JPEG，无附加数据")
-    checks["no_text"] = Check("no_text", True, "图片文件没有文字层")
-    checks["single_revision"] = Check("single_revision", True, "图片文件只有一个版本")
-    arr = _decode_cv(data)
-    if arr is None:
-        checks["readable"] = Check("readable", False, "JPEG 无法解码")
-        return 0
-    images.append((arr, True))
-    return 1
+    return _decoded_image(data, "JPEG", checks, images, lossy=True)
 
 
 def _inspect_png(data: bytes, scanner: _SecretScanner, checks: dict[str, Check],
@@ -739,11 +732,18 @@ def _inspect_png(data: bytes, scanner: _SecretScanner, checks: dict[str, Check],
                                 else "单幅 PNG，无附加数据")
     if trailing:
         scanner.scan_bytes(trailing, "结束块后的数据")
+    return _decoded_image(data, "PNG", checks, images, lossy=False)
+
+
+def _decoded_image(data: bytes, kind: str, checks: dict[str, Check], images: list[tuple[np.ndarray, bool]],
+                   *, lossy: bool) -> int:
+    """The checks every image file passes by construction, then its pixels (decoded by OpenCV, not
+    by the burn-in's Pillow) for the box checks. Returns the number of pages (0 if undecodable)."""
     checks["no_text"] = Check("no_text", True, "图片文件没有文字层")
     checks["single_revision"] = Check("single_revision", True, "图片文件只有一个版本")
     arr = _decode_cv(data)
     if arr is None:
-        checks["readable"] = Check("readable", False, "PNG 无法解码")
+        checks["readable"] = Check("readable", False, f"{kind} 无法解码")
         return 0
-    images.append((arr, False))
+    images.append((arr, lossy))
     return 1

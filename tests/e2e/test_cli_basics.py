@@ -25,6 +25,9 @@ def test_usage_error_exit_2() -> None:
     r = run_cli("validate", "passport", "x")
     assert r.returncode == 2 and "用法错误" in r.stderr
     assert run_cli().returncode == 2
+    for group in ("roster", "docs", "packet", "vault"):  # a command group without its action
+        r = run_cli(group)
+        assert r.returncode == 2 and f"chuding {group}" in r.stderr and "ACTION" in r.stderr
 
 
 def test_demo_creates_and_refuses_to_overwrite_real_data(tmp_path: Path, make_id) -> None:  # type: ignore[no-untyped-def]
