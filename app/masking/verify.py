@@ -379,7 +379,8 @@ def _ocr_in_boxes(images: list[tuple[np.ndarray, bool]], boxes: BoxSet, ocr: boo
             placed.append((y, crop.shape[0], f, off, rect))
             y += crop.shape[0] + gap
         counts = [0] * len(tiles)
-        for line in ocr_image(mosaic, engine, use_cls=False):
+        # full-width lines and detection at up to 2000 px: the check must not miss a faint stroke
+        for line in ocr_image(mosaic, engine, det_side=2000, squash=1.0):
             for ch in line.chars:
                 if not ch.text.strip():
                     continue

@@ -17,7 +17,7 @@ from app.masking.source import iter_pages, page_count, read_input
 from app.masking.suggest import cache
 
 KINDS = ("ocr", "seal", "eyes")
-OCR_SIDE = 1600  # pages are downscaled to this long side for OCR (A4 → ~137 dpi; 10 pt text ≈ 19 px)
+OCR_CACHE_VERSION = 2  # bump when the OCR pipeline changes what it reads
 
 
 def _boxes_from_json(rows: list[dict]) -> list[Box]:
@@ -28,14 +28,16 @@ def suggest_page(rgb: np.ndarray, key: str | None, *, names: Sequence[str], unit
                  kinds: Sequence[str] = KINDS, use_cache: bool = True) -> list[Box]:
     """Suggestions for one page image (RGB array)."""
     from app.masking.suggest.eyes import suggest_eyes
-    from app.masking.suggest.ocr import OcrLine, get_engine, ocr_image, suggest_ocr
+    from app.masking.suggest.ocr import SQUASH, OcrLine, get_engine, ocr_image, suggest_ocr
     from app.masking.suggest.seal import suggest_seals
 
     h, w = rgb.shape[:2]
     out: list[Box] = []
+    found_by: dict[str, list[Box]] = {}
+    want_ocr = "ocr" in kinds and bool(names or units) and get_engine() is not None
     for kind, fn in (("seal", suggest_seals), ("eyes", suggest_eyes)):
-        if kind not in kinds:
-            continue
+        if kind not in kinds and not (kind == "seal" and want_ocr):
+            continue  # OCR reads under seals, so it needs them (7 ms) even when they are not asked for
         cached = cache.get(key, kind) if (key and use_cache) else None
         if cached is None:
             found = fn(rgb)
@@ -43,22 +45,19 @@ def suggest_page(rgb: np.ndarray, key: str | None, *, names: Sequence[str], unit
                 cache.put(key, kind, [b.to_json() for b in found])
         else:
             found = _boxes_from_json(cached)
-        out.extend(found)
-    if "ocr" in kinds and (names or units) and get_engine() is not None:
-        scale = min(1.0, OCR_SIDE / max(h, w))
+        found_by[kind] = found
+        if kind in kinds:
+            out.extend(found)
+    if want_ocr:
         cached = cache.get(key, "ocr") if (key and use_cache) else None
-        if cached is None:
-            import cv2
-
-            img = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) \
-                if scale < 1 else rgb
-            lines = ocr_image(img)
+        if not isinstance(cached, dict) or cached.get("v") != OCR_CACHE_VERSION:
+            seals = [b.to_pixels(w, h) for b in found_by.get("seal", [])]
+            lines = ocr_image(rgb, squash=SQUASH, unred=seals)
             if key:
-                cache.put(key, "ocr", {"scale": scale, "lines": [ln.to_json() for ln in lines]})
+                cache.put(key, "ocr", {"v": OCR_CACHE_VERSION, "lines": [ln.to_json() for ln in lines]})
         else:
-            scale = cached["scale"]
             lines = [OcrLine.from_json(d) for d in cached["lines"]]
-        out.extend(suggest_ocr(lines, names, units, w, h, scale=1.0 / scale))
+        out.extend(suggest_ocr(lines, names, units, w, h))
     return out
 
 

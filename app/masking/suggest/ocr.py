@@ -54,6 +54,40 @@ class OcrLine:
                    [OcrChar(t, tuple(r), s) for t, r, s in d["chars"]])
 
 
+# Where the time goes on a page of text (docs/BENCHMARKS.md): recognition, then detection. Detection
+# runs on the page scaled to DET_SIDE (RapidOCR 1.4 would pick 2000 px for any page over 1500 px,
+# whatever det_limit_side_len says); text lines are cut from the page at up to REC_SIDE. For
+# suggestions each line is narrowed to SQUASH of its width before recognition — PP-OCR's recogniser
+# is trained on lines squeezed into 320 px and reads narrowed CJK lines as well, at a cost ∝ width —
+# and lines read with a confidence below REREAD_BELOW (runs of digits and Latin letters suffer first)
+# are read again at REREAD_SQUASH. Measured on 120 demo pages: the same names and units as full-width
+# lines at 1600 px; 4–6× faster than RapidOCR's own call on pages of text.
+DET_SIDE = 1280
+REC_SIDE = 2000
+SQUASH = 0.4
+REREAD_BELOW = 0.97
+REREAD_SQUASH = 0.6
+MIN_ASPECT = 2.0  # a narrowed line keeps at least this width:height (single characters stay square-ish)
+
+
+def _threads() -> int:
+    """All cores up to four: spinning is off, so a busy machine degrades to one thread's speed
+    instead of the 2–3× slowdown spinning threads caused (docs/BENCHMARKS.md)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _session(model_path: str, threads: int) -> Any:
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.log_severity_level = 4
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(model_path, sess_options=so, providers=["CPUExecutionProvider"])
+
+
 def get_engine() -> Any:
     """The shared RapidOCR engine, or None when it is not installed."""
     global _engine, _engine_failed
@@ -63,46 +97,167 @@ def get_engine() -> Any:
                 logging.getLogger("RapidOCR").setLevel(logging.ERROR)
                 from rapidocr_onnxruntime import RapidOCR
 
-                # "max" keeps small crops (verification mosaics) at their size instead of upscaling.
-                # Threads: half the cores — on a 2-core PC two ONNX threads fighting other work ran
-                # recognition 3× slower than one (docs/BENCHMARKS.md).
-                threads = max(1, min(4, (os.cpu_count() or 2) // 2))
-                _engine = RapidOCR(print_verbose=False, det_limit_type="max", det_limit_side_len=1600,
-                                   intra_op_num_threads=threads, inter_op_num_threads=1)
+                threads = _threads()
+                engine = RapidOCR(print_verbose=False, intra_op_num_threads=threads, inter_op_num_threads=1)
+                # RapidOCR builds its sessions without a way to turn thread spinning off: rebuild them
+                for holder in (engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session):
+                    path = holder.session._model_path
+                    holder.session = _session(path, threads)
+                # one or two lines per run: larger batches pad to the widest line and ran 30–40 %
+                # slower on a page of text (cache misses; docs/BENCHMARKS.md)
+                engine.text_rec.rec_batch_num = 2
+                _engine = engine
             except Exception as exc:
                 log.warning("OCR engine unavailable: %r", exc)
                 _engine_failed = True
         return _engine
 
 
-def _quad_rect(q: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
+def _quad_rect(q: Sequence[Sequence[float]] | np.ndarray) -> tuple[float, float, float, float]:
     xs = [float(p[0]) for p in q]
     ys = [float(p[1]) for p in q]
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def ocr_image(rgb: np.ndarray, engine: Any = None, *, use_cls: bool = False) -> list[OcrLine]:
-    """Lines with per-character boxes, in the coordinates of ``rgb``."""
+def _resize(img: np.ndarray, f: float) -> np.ndarray:
+    import cv2
+
+    h, w = img.shape[:2]
+    return cv2.resize(img, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+
+
+def _narrow(crop: np.ndarray, squash: float) -> np.ndarray:
+    import cv2
+
+    h, w = crop.shape[:2]
+    target = max(round(w * squash), min(w, round(h * MIN_ASPECT)))
+    if target >= w:
+        return crop
+    return cv2.resize(crop, (target, h), interpolation=cv2.INTER_AREA)
+
+
+def _lighten_red(bgr: np.ndarray, rects: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    """Red-channel drop-out inside ``rects`` (a scanner's 红色滤除): every pixel becomes the grey of
+    its red channel, so seal ink (red high) and its pink JPEG fringes turn light while black text
+    and blue signatures under the seal (red low) stay dark."""
+    out = bgr.copy()
+    h, w = out.shape[:2]
+    for left, top, right, bottom in rects:
+        x0, y0, x1, y1 = max(0, int(left)), max(0, int(top)), min(w, int(right)), min(h, int(bottom))
+        if x1 > x0 and y1 > y0:
+            out[y0:y1, x0:x1] = out[y0:y1, x0:x1, 2:3]
+    return out
+
+
+def ocr_image(rgb: np.ndarray, engine: Any = None, *, det_side: int | None = None,
+              rec_side: int = REC_SIDE, squash: float = 1.0,
+              unred: Sequence[tuple[int, int, int, int]] = ()) -> list[OcrLine]:
+    """Lines with per-character boxes, in the coordinates of ``rgb``.
+
+    ``squash`` < 1 narrows each line before recognition (faster, for suggestions); the verifier keeps
+    1.0. Detection runs at ``det_side``, crops are cut at ``rec_side`` (long sides; never upscaled).
+    ``unred``: pixel rectangles (left, top, right, bottom) of red seals whose ink is lightened first,
+    so the black text printed under a seal (the unit's name, a signature) is found and read."""
     engine = engine or get_engine()
     if engine is None:
         return []
     bgr = np.ascontiguousarray(rgb[:, :, ::-1]) if rgb.ndim == 3 else np.stack([rgb] * 3, axis=2)
+    if unred and rgb.ndim == 3:
+        bgr = _lighten_red(bgr, unred)
+    det_side = det_side or DET_SIDE
+    h, w = bgr.shape[:2]
+    if min(h, w) < 32:  # the detector needs some room: pad with white (coordinates unchanged)
+        pad = np.full((max(h, 32), max(w, 32), 3), 255, np.uint8)
+        pad[:h, :w] = bgr
+        bgr = pad
+    rf = min(1.0, rec_side / max(bgr.shape[:2]))
+    src = _resize(bgr, rf) if rf < 1 else bgr
+    df = min(1.0, det_side / max(src.shape[:2]))
+    det_img = _resize(src, df) if df < 1 else src
     with _lock:  # onnxruntime sessions are thread-safe, RapidOCR's wrapper state is not
-        result, _ = engine(bgr, return_word_box=True, use_cls=use_cls)
+        det_img, record = engine.maybe_add_letterbox(det_img, {})
+        boxes, _ = engine.auto_text_det(det_img)
+        if boxes is None or len(boxes) == 0:
+            return []
+        top = float(record.get("padding_1", {}).get("top", 0))
+        sh, sw = src.shape[:2]
+        quads = []
+        for b in boxes:
+            q = np.array(b, dtype=np.float32).reshape(4, 2)
+            q[:, 1] -= top
+            q /= df
+            q[:, 0] = q[:, 0].clip(0, sw - 1)
+            q[:, 1] = q[:, 1].clip(0, sh - 1)
+            quads.append(q)
+        crops = engine.get_crop_img_list(src, quads)
+        narrowed = [_narrow(c, squash) for c in crops] if squash < 1 else crops
+        rec_res, _ = engine.text_rec(narrowed, True)
+        if squash < REREAD_SQUASH:
+            # lines read with low confidence (in practice: runs of digits, Latin, wide spacing) are
+            # read again less narrowed; the more confident reading wins
+            again = [i for i, r in enumerate(rec_res) if float(r[1]) < REREAD_BELOW]
+            if again:
+                second, _ = engine.text_rec([_narrow(crops[i], REREAD_SQUASH) for i in again], True)
+                for i, r in zip(again, second, strict=True):
+                    if float(r[1]) > float(rec_res[i][1]):
+                        rec_res[i] = r
     lines: list[OcrLine] = []
-    for item in result or []:
-        quad, text, score = item[0], str(item[1]), float(item[2])
-        rect = _quad_rect(quad)
+    for quad, crop, (text, score, info) in zip(quads, crops, rec_res, strict=True):
+        text, score = str(text), float(score)
+        if score < engine.text_score or not text:
+            continue
+        rect = _scaled(_quad_rect(quad), rf)
         chars: list[OcrChar] = []
-        if len(item) >= 5 and item[3] and item[4] and len(item[3]) == len(item[4]):
-            scores = item[5] if len(item) >= 6 else [score] * len(item[4])
-            for wq, wt, ws in zip(item[3], item[4], scores, strict=False):
-                chars.append(OcrChar(str(wt), _quad_rect(wq), float(ws)))
+        along = max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3]))
+        across = max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))
+        if across < 1.5 * along:  # a horizontal line (RapidOCR turns taller crops before reading them)
+            chars = [OcrChar(t, _scaled(r, rf), sc) for t, r, sc in _char_rects(quad, text, info, score)]
+        else:
+            # character positions are fractions of the line, so the un-narrowed crop maps them back
+            (_t, _s, boxes, words, confs), = engine.cal_rec_boxes([crop], [quad], [(text, score, info)])
+            if boxes and len(boxes) == len(words) == len(text):
+                chars = [OcrChar(str(t), _scaled(_quad_rect(b), rf), float(c))
+                         for b, t, c in zip(boxes, words, confs, strict=False)]
         if not chars or "".join(c.text for c in chars) != text:
             chars = _split_evenly(text, rect, score)
         lines.append(OcrLine(text, rect, score, chars))
     lines.sort(key=lambda ln: (round(ln.rect[1] / max(1.0, ln.rect[3] - ln.rect[1])), ln.rect[0]))
     return lines
+
+
+def _scaled(r: tuple[float, float, float, float], f: float) -> tuple[float, float, float, float]:
+    return r[0] / f, r[1] / f, r[2] / f, r[3] / f
+
+
+def _char_rects(quad: np.ndarray, text: str, info: Sequence[Any],
+                score: float) -> list[tuple[str, tuple[float, float, float, float], float]]:
+    """Per-character rectangles of a horizontal line from the recogniser's CTC columns: character i
+    is centred on its column, as wide as the line's mean pitch of characters of its kind (CJK or
+    Latin/digits), and mapped into the detected quadrilateral (so slanted lines come out right).
+    ``info`` is RapidOCR's word info: [columns in the line, words, each word's columns, kinds, scores]."""
+    col_num, _words, word_cols, kinds, confs = info
+    cols = [c for wc in word_cols for c in wc]
+    if len(cols) != len(text) or not col_num:
+        return []
+    pitch: dict[str, list[float]] = {"cn": [], "en&num": []}
+    kind_of: list[str] = []
+    for wc, kind in zip(word_cols, kinds, strict=False):
+        if len(wc) > 1:
+            pitch[kind].append((wc[-1] - wc[0]) / (len(wc) - 1))
+        kind_of += [kind] * len(wc)
+    default = col_num / len(text)
+    half = {k: (float(np.mean(v)) if v else default) / 2 / col_num for k, v in pitch.items()}
+    c = (np.asarray(cols, dtype=np.float64) + 0.5) / col_num
+    h = np.array([half[k] for k in kind_of])
+    u0, u1 = np.clip(c - h, 0, 1)[:, None], np.clip(c + h, 0, 1)[:, None]
+    q = np.asarray(quad, dtype=np.float64).reshape(4, 2)
+    top0, top1 = q[0] + u0 * (q[1] - q[0]), q[0] + u1 * (q[1] - q[0])
+    bot0, bot1 = q[3] + u0 * (q[2] - q[3]), q[3] + u1 * (q[2] - q[3])
+    pts = np.stack([top0, top1, bot1, bot0], axis=1)  # (n, 4, 2)
+    lo, hi = pts.min(axis=1), pts.max(axis=1)
+    scores = confs if len(confs) == len(text) else [score] * len(text)
+    return [(ch, (float(lo[i, 0]), float(lo[i, 1]), float(hi[i, 0]), float(hi[i, 1])), float(scores[i]))
+            for i, ch in enumerate(text)]
 
 
 def _split_evenly(text: str, rect: tuple[float, float, float, float], score: float) -> list[OcrChar]:
@@ -189,9 +344,19 @@ def match_targets(lines: Sequence[OcrLine], targets: Iterable[tuple[str, str]]) 
         if n < 2:
             continue
         budget = allowed_distance(n)
+        # A window can only be within budget if it holds at least n − budget characters that equal or
+        # resemble one of the target's (each other target character costs ≥ 1): a prefix count of
+        # such characters skips the edit distance for almost every window of a dense page.
+        near = {c for c in set(text) if any(_sub_cost(c, t) < 1 for t in target)}
+        prefix = [0]
+        for c in text:
+            prefix.append(prefix[-1] + (c in near))
+        need = n - budget
         found: list[tuple[float, int, int]] = []
         for length in {max(2, n - 1), n, n + 1}:
             for start in range(0, len(text) - length + 1):
+                if prefix[start + length] - prefix[start] < need:
+                    continue
                 window = text[start:start + length]
                 lines_in = {seq[k][0] for k in range(start, start + length)}
                 if len(lines_in) > 2 or (len(lines_in) == 2 and max(lines_in) - min(lines_in) != 1):
@@ -216,8 +381,7 @@ def match_targets(lines: Sequence[OcrLine], targets: Iterable[tuple[str, str]]) 
     return matches
 
 
-def boxes_for_matches(lines: Sequence[OcrLine], matches: Sequence[Match], width: int, height: int,
-                      *, scale: float = 1.0) -> list[Box]:
+def boxes_for_matches(lines: Sequence[OcrLine], matches: Sequence[Match], width: int, height: int) -> list[Box]:
     """One box per line segment of each match (a name split across lines gives two boxes)."""
     out: list[Box] = []
     for m in matches:
@@ -225,17 +389,17 @@ def boxes_for_matches(lines: Sequence[OcrLine], matches: Sequence[Match], width:
         for li, ci in m.chars:
             by_line.setdefault(li, []).append(lines[li].chars[ci].rect)
         for rects in by_line.values():
-            left = min(r[0] for r in rects) * scale
-            top = min(r[1] for r in rects) * scale
-            right = max(r[2] for r in rects) * scale
-            bottom = max(r[3] for r in rects) * scale
+            left = min(r[0] for r in rects)
+            top = min(r[1] for r in rects)
+            right = max(r[2] for r in rects)
+            bottom = max(r[3] for r in rects)
             pad = (bottom - top) * 0.12
             out.append(Box.from_pixels((left - pad, top - pad, right + pad, bottom + pad), width, height,
                                        category=m.category, source="ocr", score=m.score))
     return out
 
 
-def suggest_ocr(lines: Sequence[OcrLine], names: Sequence[str], units: Sequence[str], width: int, height: int,
-                *, scale: float = 1.0) -> list[Box]:
+def suggest_ocr(lines: Sequence[OcrLine], names: Sequence[str], units: Sequence[str], width: int,
+                height: int) -> list[Box]:
     targets = [("name", n) for n in names if n] + [("unit", u) for u in units if u]
-    return boxes_for_matches(lines, match_targets(lines, targets), width, height, scale=scale)
+    return boxes_for_matches(lines, match_targets(lines, targets), width, height)

@@ -69,15 +69,17 @@ def load_preview(data: bytes | str | Path, max_px: int = PREVIEW_PX) -> Image.Im
     if im.format == "JPEG":  # DCT scaling: decode at 1/2, 1/4 or 1/8 size when that still covers max_px
         f = min(1.0, max_px / max(im.size))
         im.draft("RGB" if im.mode != "L" else "L", (round(im.width * f), round(im.height * f)))
-    im = im.convert("RGB")
-    if max(im.size) > max_px:
+    im = im.convert("RGB") if im.mode != "RGB" else im
+    im.load()
+    if max(im.size) > max_px * 1.25:  # a DCT-scaled decode up to 25 % larger is shown as it is
         f = max_px / max(im.size)
         im = im.resize((round(im.width * f), round(im.height * f)), Image.Resampling.BILINEAR)
     return im
 
 
 def to_pixmap(im: Image.Image) -> QPixmap:
-    im = im.convert("RGB")
+    if im.mode != "RGB":
+        im = im.convert("RGB")
     data = im.tobytes()
     qimg = QImage(data, im.width, im.height, im.width * 3, QImage.Format.Format_RGB888)
     return QPixmap.fromImage(qimg.copy())
