@@ -1,13 +1,14 @@
 """Masking benchmarks (DESIGN/issue 6 goals), each printed as a rate and a ratio to a same-run baseline.
 
-    .venv/bin/python benchmarks/masking.py [--pages N] [--ocr-pages N]
+    .venv/bin/python benchmarks/masking.py [--pages N] [--ocr-rounds N]
 
 1. burn-in + write of A4 200 dpi JPEG scans, pinned to one core: goal ≥ 10 pages/s and ≤ 2× a Pillow
    decode+encode of the same pages (baseline, same run, same core);
    also the full fail-closed apply (burn + verify without OCR) for reference;
 2. seal + eye suggestions: goal < 150 ms/page (baseline: a Pillow decode of the same page);
-3. OCR suggestions at 200 dpi: goal ≤ 2 s/page (baseline: the seal+eye time of the same page);
-4. first page visible in the editor for a 10 MB scan: goal < 200 ms (baseline: Pillow decode of it).
+3. OCR suggestions at 200 dpi: goal ≤ 2 s/page (baseline: a stock RapidOCR call on the same page);
+4. first page visible in the editor for a 10 MB scan: goal < 200 ms (baseline: full Pillow decode of it);
+   medians of three.
 """
 
 from __future__ import annotations
@@ -97,9 +98,8 @@ def bench_burn(pages: list[bytes], tmp: Path) -> None:
             os.sched_setaffinity(0, old)
 
 
-def bench_suggest(pages: list[bytes], ocr_pages: int) -> None:
+def bench_suggest(pages: list[bytes]) -> None:
     from app.masking.suggest.eyes import suggest_eyes
-    from app.masking.suggest.ocr import get_engine
     from app.masking.suggest.seal import suggest_seals
 
     arrays = []
@@ -121,17 +121,6 @@ def bench_suggest(pages: list[bytes], ocr_pages: int) -> None:
     print(f"  (seal {t_seal / len(arrays) * 1000:.0f} ms + eyes {t_eyes / len(arrays) * 1000:.0f} ms)")
     print(f"seal+eye suggestions: {se * 1000:.0f} ms/page ({1 / se:.1f} pages/s); "
           f"Pillow decode of the page {decode * 1000:.0f} ms → ratio {se / decode:.2f}× (goal < 150 ms/page)")
-    if ocr_pages <= 0 or get_engine() is None:
-        print("OCR: skipped")
-        return
-    from app.masking.suggest import suggest_page
-
-    suggest_page(arrays[0][:400], None, names=["某"], units=["某单位"], kinds=("ocr",))  # model warm-up
-    t0 = time.perf_counter()
-    for a in arrays[:ocr_pages]:
-        suggest_page(a, None, names=["阿依古丽·买买提"], units=["库尔勒市第一中学"], kinds=("ocr",), use_cache=False)
-    ocr = (time.perf_counter() - t0) / ocr_pages
-    print(f"OCR suggestions at 200 dpi: {ocr:.2f} s/page; ratio to seal+eyes {ocr / se:.0f}× (goal ≤ 2 s/page)")
 
 
 def bench_editor_first_page(tmp: Path) -> None:
@@ -145,47 +134,92 @@ def bench_editor_first_page(tmp: Path) -> None:
         return
     app = QApplication.instance() or QApplication([])
     rng = np.random.default_rng(2)
-    page = np.asarray(certificate_image(size=(4961, 7016)))  # A4 at 600 dpi with paper grain: ≈ 10 MB
-    big = np.clip(page.astype(np.int16) + rng.normal(0, 6, page.shape), 0, 255).astype(np.uint8)
+    page = np.asarray(certificate_image(size=(4961, 7016)))  # A4 at 600 dpi with paper grain
+    big = Image.fromarray(np.clip(page.astype(np.int16) + rng.normal(0, 6, page.shape), 0, 255).astype(np.uint8))
     path = tmp / "big.jpg"
-    Image.fromarray(big).save(path, quality=96)
+    for quality in (95, 94, 93, 92, 91, 90):  # the issue's case: a 10 MB scan (≥ 10 MB, the first that is)
+        big.save(tmp / "try.jpg", quality=quality)
+        if (tmp / "try.jpg").stat().st_size < 10e6:
+            break
+        (tmp / "try.jpg").replace(path)
+    if not path.exists():
+        (tmp / "try.jpg").replace(path)
     size_mb = path.stat().st_size / 1e6
-    t0 = time.perf_counter()
-    with Image.open(path) as im:
-        im.load()
-    decode = time.perf_counter() - t0
-    shown = first_page_pixmap_timing(path)
+    decodes = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        with Image.open(path) as im:
+            im.load()
+        decodes.append(time.perf_counter() - t0)
+    decode = sorted(decodes)[1]
+    first_page_pixmap_timing(path)  # warm-up (imports, Qt image plugins)
+    shown = sorted(first_page_pixmap_timing(path) for _ in range(3))[1]
     print(f"editor first page visible: {shown * 1000:.0f} ms for a {size_mb:.1f} MB scan; "
           f"full Pillow decode {decode * 1000:.0f} ms → ratio {shown / decode:.2f}× (goal < 200 ms)")
     del app
 
 
-def bench_ocr_typical() -> None:
-    """OCR on the kinds of page officers actually mask: the demo's ID card, diploma and 考核表 (as
-    drawn: ID card 1012×638, A4 pages ≈120 dpi), against the dense full-text 200 dpi page above."""
+def _render_pdf_page(data: bytes, dpi: int = 200) -> np.ndarray:
+    import pymupdf
+
+    with pymupdf.open(stream=data, filetype="pdf") as doc:
+        pix = doc[0].get_pixmap(dpi=dpi)
+        return np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w, pix.n)[:, :, :3].copy()
+
+
+def bench_ocr(dense_scan: bytes, rounds: int) -> None:
+    """OCR suggestions (name + unit) per page, against the same pages read by a stock RapidOCR call
+    (its defaults: detection at up to 2000 px, full-width lines, batches of 6, all cores) — what the
+    app did before. Pages: the dense generated scan above, a full 工作小结 page of text rendered at
+    200 dpi (≈ 1 300 characters, the densest page officers mask), and the demo's ID card, diploma,
+    考核表 and the contract page whose name and unit lie under the seal."""
     from app.documents import demo_scans as ds
     from app.masking.suggest import suggest_page
     from app.masking.suggest.ocr import get_engine
     from app.services.demo import demo_people
 
     if get_engine() is None:
-        print("OCR (typical pages): skipped")
+        print("OCR: skipped (engine not installed)")
         return
-    p = demo_people()[0]
-    pages = {"ID card": ds.id_card_front(p, 1), "diploma": ds.diploma(p, p.highest_education, 1),
-             "考核表 front": ds.assessment_form(p, 2024, "合格", 3)[0]}
-    for label, data in pages.items():
-        a = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    from rapidocr_onnxruntime import RapidOCR
+
+    stock = RapidOCR(print_verbose=False)
+    p = demo_people()[1]
+    rgb = lambda b: np.asarray(Image.open(io.BytesIO(b)).convert("RGB"))  # noqa: E731
+    pages = {
+        "dense scan 200 dpi": rgb(dense_scan),
+        "工作小结 200 dpi": _render_pdf_page(ds.work_summary_pdf(p, 1500, 1)),
+        "ID card": rgb(ds.id_card_front(p, 1)),
+        "diploma": rgb(ds.diploma(p, p.highest_education, 1)),
+        "考核表 front": rgb(ds.assessment_form(p, 2024, "合格", 3)[0]),
+        "contract p2 (seal over name, unit)": np.asarray(ds.contract_pages(p, 1)[1].convert("RGB")),
+    }
+    suggest_page(pages["ID card"], None, names=[p.name], units=[p.unit.name], kinds=("ocr",), use_cache=False)
+    stock(np.ascontiguousarray(pages["ID card"][:, :, ::-1]), return_word_box=True)  # warm-up both
+    worst = 0.0
+    for label, a in pages.items():
+        times, boxes = [], []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            boxes = suggest_page(a, None, names=[p.name], units=[p.unit.name], kinds=("ocr",), use_cache=False)
+            times.append(time.perf_counter() - t0)
+        t_new = sorted(times)[len(times) // 2]
         t0 = time.perf_counter()
-        suggest_page(a, None, names=[p.name], units=[p.unit.name], kinds=("ocr",), use_cache=False)
-        print(f"OCR suggestions, {label} {a.shape[1]}×{a.shape[0]}: {time.perf_counter() - t0:.2f} s/page "
-              "(goal ≤ 2 s/page)")
+        res, _ = stock(np.ascontiguousarray(a[:, :, ::-1]), return_word_box=True)
+        t_stock = time.perf_counter() - t0
+        chars = sum(len(r[1]) for r in res or [])
+        cats = [b.category for b in boxes]
+        worst = max(worst, t_new)
+        print(f"OCR suggestions, {label} {a.shape[1]}×{a.shape[0]}, {chars} characters: {t_new:.2f} s/page "
+              f"(stock RapidOCR {t_stock:.2f} s → {t_stock / t_new:.1f}× faster); "
+              f"found name ×{cats.count('name')}, unit ×{cats.count('unit')}")
+    print(f"OCR suggestions, slowest page: {worst:.2f} s (goal ≤ 2 s/page)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=10)
-    ap.add_argument("--ocr-pages", type=int, default=2)
+    ap.add_argument("--ocr-rounds", type=int, default=3, help="runs per OCR page (median); 0 skips OCR")
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (shared with other work)")
     pages = make_pages(args.pages)
@@ -193,8 +227,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         bench_burn(pages, tmp)
-        bench_suggest(pages, args.ocr_pages)
-        bench_ocr_typical()
+        bench_suggest(pages)
+        if args.ocr_rounds > 0:
+            bench_ocr(pages[0], args.ocr_rounds)
         bench_editor_first_page(tmp)
 
 

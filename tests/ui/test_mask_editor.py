@@ -150,3 +150,30 @@ def test_suggestions_accept_reject_copy_preview_and_mask(qtbot, db, make_id, tmp
     assert prog.masked == 1
     assert "已遮盖 1/2 页" in ed.progress_label.text()
     assert "已遮盖" in ed.pages.item(0).text() or "已遮盖" in ed.pages.item(1).text()
+
+
+def test_preview_of_a_big_scan_is_dct_scaled_and_not_resized_again(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from app.ui.masking.editor import PREVIEW_PX, load_preview, to_pixmap
+
+    big = certificate_image(size=(4961, 7016), seal=True)  # A4 at 600 dpi
+    big.save(tmp_path / "big.jpg", quality=80)
+    big.save(tmp_path / "big.png")
+    im = load_preview(tmp_path / "big.jpg")
+    # 1/4 DCT scaling gives 1241×1754: shown as it is (within 25 % of the preview size)
+    assert im.size == (1241, 1754) and im.mode == "RGB"
+    png = load_preview(tmp_path / "big.png")  # no DCT scaling for PNG: an exact downscale
+    assert max(png.size) == PREVIEW_PX
+    pm = to_pixmap(im)
+    assert (pm.width(), pm.height()) == im.size
+    # the colours survive the trip (the seal's red at its centre)
+    red = pm.toImage().pixelColor(round(1241 * 0.68), round(1754 * 0.41))
+    assert red.red() > 150 and red.green() < 120
+    small = Image.new("L", (300, 400), 128)  # grey scans come out as RGB too
+    assert load_preview(_save(small, tmp_path / "g.jpg")).mode == "RGB"
+
+
+def _save(im, path: Path) -> Path:  # type: ignore[no-untyped-def]
+    im.save(path)
+    return path
