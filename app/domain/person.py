@@ -63,6 +63,8 @@ class PersonData:
     dispatch_start: dt.date | None = None
     first_application: bool | None = None  # 首次申报
     notes: str = ""
+    count_start_override: dt.date | None = None  # 指定起算日期 (officer's decision, DOMAIN §1.1)
+    count_start_reason: str = ""  # 起算日期理由
     educations: list[Education] = field(default_factory=list)
     assessments: dict[int, str] = field(default_factory=dict)
     continuing_education: dict[int, ContinuingEducation] = field(default_factory=dict)

@@ -48,6 +48,9 @@ class Person(Timestamped, Base):
     dispatch_start: Mapped[dt.date | None] = mapped_column(Date)
     first_application: Mapped[bool | None] = mapped_column(Boolean)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # the officer's counting start for the years of service, with the reason (DOMAIN §1.1)
+    count_start_override: Mapped[dt.date | None] = mapped_column(Date)
+    count_start_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     unit: Mapped[Unit | None] = relationship(back_populates="persons")
     educations: Mapped[list[EducationRecord]] = relationship(

@@ -350,6 +350,8 @@ COLUMNS: tuple[Column, ...] = (
     _text("统一社会信用代码", "unit.uscc", width=21, hint="单位的 18 位统一社会信用代码",
           aliases=("单位统一社会信用代码", "信用代码")),
     _text("备注", "notes", width=20),
+    _date("指定起算日期", "count_start_override"),
+    _text("起算日期理由", "count_start_reason", width=24, hint="仅在指定起算日期时填写，如“由机关调入，见××文件”"),
 )
 
 BY_HEADER: dict[str, Column] = {c.header: c for c in COLUMNS}

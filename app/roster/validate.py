@@ -58,6 +58,11 @@ def validate_person(p: PersonData, *, today: dt.date | None = None) -> list[Fiel
 
     date_ok("参加专业技术工作日期", p.work_start)
     date_ok("派驻起始日期", p.dispatch_start)
+    date_ok("指定起算日期", p.count_start_override)
+    if p.count_start_override is not None and not p.count_start_reason.strip():
+        issues.append(FieldIssue("起算日期理由", "指定了起算日期，请写明理由（如由机关调入及其文件）"))
+    elif p.count_start_reason.strip() and p.count_start_override is None:
+        issues.append(FieldIssue("指定起算日期", "写了起算日期理由但未指定起算日期", "warning"))
     if p.dispatched and p.dispatch_start is None:
         issues.append(FieldIssue("派驻起始日期", "派驻人员需填写派驻起始日期", "warning"))
     for e in p.educations:

@@ -38,6 +38,12 @@ def unit_to_data(u: Unit | None) -> UnitData:
                     below_class4=u.below_class4, id=u.id)
 
 
+# PersonData attributes stored as plain columns of the persons table (besides id_number)
+PERSON_ATTRS = ("name", "gender", "ethnicity", "political_status", "phone", "work_start", "series", "specialty",
+                "position", "current_title", "status", "contract", "dispatched", "dispatch_start",
+                "first_application", "notes", "count_start_override", "count_start_reason")
+
+
 def person_to_data(p: Person) -> PersonData:
     return PersonData(
         id=p.id, name=p.name, gender=p.gender, ethnicity=p.ethnicity, id_number=p.id_number,
@@ -45,6 +51,7 @@ def person_to_data(p: Person) -> PersonData:
         specialty=p.specialty, position=p.position, current_title=p.current_title, status=p.status,
         contract=p.contract, dispatched=p.dispatched, dispatch_start=p.dispatch_start,
         first_application=p.first_application, notes=p.notes,
+        count_start_override=p.count_start_override, count_start_reason=p.count_start_reason,
         educations=[Education(id=e.id, level=e.level, mode=e.mode, school=e.school, major=e.major,
                               graduation_date=e.graduation_date, degree=e.degree, degree_date=e.degree_date,
                               postdoc_end=e.postdoc_end) for e in p.educations],
@@ -57,9 +64,7 @@ def person_to_data(p: Person) -> PersonData:
 
 
 def _apply(p: Person, d: PersonData) -> None:
-    for attr in ("name", "gender", "ethnicity", "political_status", "phone", "work_start", "series",
-                 "specialty", "position", "current_title", "status", "contract", "dispatched",
-                 "dispatch_start", "first_application", "notes"):
+    for attr in PERSON_ATTRS:
         setattr(p, attr, getattr(d, attr))
     p.name = p.name.strip()
     p.id_number = normalize_id(d.id_number)

@@ -34,7 +34,7 @@ from app.policy.identifiers import normalize_id
 from app.roster.columns import BY_HEADER
 from app.roster.io import RosterReadResult, RowIssue, read_roster
 from app.roster.validate import validate_person
-from app.services.roster import _LOAD, list_persons, person_to_data
+from app.services.roster import _LOAD, PERSON_ATTRS, list_persons, person_to_data
 
 if TYPE_CHECKING:
     from app.policy.eligibility import Verdict
@@ -135,11 +135,6 @@ class _UnitCache:
         if u.below_class4 is not None and unit.below_class4 != u.below_class4:
             unit.below_class4 = u.below_class4
         return unit
-
-
-PERSON_ATTRS = ("name", "gender", "ethnicity", "political_status", "phone", "work_start", "series", "specialty",
-                "position", "current_title", "status", "contract", "dispatched", "dispatch_start",
-                "first_application", "notes")
 
 
 def _person_row(d: PersonData) -> dict[str, Any]:

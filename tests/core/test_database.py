@@ -124,3 +124,57 @@ def test_demo_roster(demo_db) -> None:  # type: ignore[no-untyped-def]
     assert len({p.id_number for p in people}) == len(people)
     assert roster.primary_unit(demo_db).name.endswith("有限公司")
     assert roster.list_persons(demo_db, "李晓")[0].name == "李晓雯"
+
+
+def test_upgrade_from_0004_keeps_persons_and_their_records(tmp_path: Path, make_id) -> None:  # type: ignore[no-untyped-def]
+    """0005 adds the counting-start override to persons without rebuilding the table (a rebuild
+    with foreign keys on would cascade-delete assessments and education records)."""
+    from alembic import command
+
+    from app.models.db import _alembic_config, make_engine
+
+    path = tmp_path / "v4.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    command.upgrade(_alembic_config(engine), "0004")
+    idn = make_id(male=True)
+    with engine.begin() as c:
+        c.execute(text(
+            "INSERT INTO persons (id, name, gender, ethnicity, id_number, political_status, phone, series, "
+            "specialty, position, current_title, status, notes) VALUES "
+            "(1, '测试丙', '男', '汉族', :idn, '', '', '工程', '', '', '', '在职', '')"), {"idn": idn})
+        c.execute(text("INSERT INTO assessments (person_id, year, result) VALUES (1, 2024, '合格')"))
+    engine.dispose()
+    database = open_database(path)
+    try:
+        p = roster.find_person(database, idn)
+        assert p.assessments == {2024: "合格"}
+        assert p.count_start_override is None and p.count_start_reason == ""
+    finally:
+        database.dispose()
+
+
+def test_counting_start_override_is_stored_and_used(db, make_id) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from app.services.eligibility import check_roster
+
+    p = _person(make_id)
+    p.work_start = dt.date(2024, 7, 15)
+    p.educations = [Education(level="本科", mode="全日制", graduation_date=dt.date(2024, 6, 28))]
+    p.series = "工程"
+    roster.save_person(db, p)
+    [(_, before)] = check_roster(db, "urumqi-private-2025", dt.date(2025, 3, 17))
+    assert before.count_start == dt.date(2024, 7, 15)
+    # an override without a reason is refused with a Chinese message
+    q = roster.find_person(db, p.id_number)
+    q.count_start_override = dt.date(2024, 1, 2)
+    with pytest.raises(ValidationError) as err:
+        roster.save_person(db, q)
+    assert "理由" in str(err.value)
+    q.count_start_reason = "由机关调入，机关工作年限经主管部门认可"
+    roster.save_person(db, q)
+    again = roster.find_person(db, p.id_number)
+    assert again.count_start_override == dt.date(2024, 1, 2) and "机关" in again.count_start_reason
+    [(_, after)] = check_roster(db, "urumqi-private-2025", dt.date(2025, 3, 17))
+    assert after.count_start == dt.date(2024, 1, 2)
+    assert any(r.code == "COUNT_START_OVERRIDDEN" and "机关" in r.message for r in after.reasons)

@@ -162,6 +162,7 @@ def _roundtrip(db: Any, other_db: Any, tmp_path: Path, suffix: str) -> None:
         save_person(db, p)
     p0 = list_persons(db)[0]
     p0.notes = "=HYPERLINK(\"http://example.invalid\")"  # must stay text, never a formula
+    p0.count_start_override, p0.count_start_reason = D(2024, 1, 2), "由机关调入"  # the officer's override
     save_person(db, p0)
     out = tmp_path / f"export{suffix}"
     n = export_roster(db, out)
@@ -172,6 +173,7 @@ def _roundtrip(db: Any, other_db: Any, tmp_path: Path, suffix: str) -> None:
     again = {p.id_number: person_values(p) for p in list_persons(other_db)}
     assert again == original
     assert find_person(other_db, p0.id_number).notes.startswith("=HYPERLINK")
+    assert find_person(other_db, p0.id_number).count_start_override == D(2024, 1, 2)
 
 
 def test_export_xlsx_roundtrip(db: Any, tmp_path: Path) -> None:

@@ -122,3 +122,28 @@ def test_focus_field_opens_the_right_tab(qtbot, demo_roster):
     assert editor.focus_field("毕业日期")
     assert editor.tabs.tabText(editor.tabs.currentIndex()).startswith("学历")
     assert not editor.focus_field("完全不存在的字段")
+
+
+def test_counting_start_override_needs_a_reason_in_the_editor(qtbot, demo_roster):
+    ctx = make_ctx(demo_roster)
+    person = list_persons(demo_roster)[0]
+    editor = PersonEditor(ctx, person)
+    qtbot.addWidget(editor)
+    editor.open()
+    editor.field("指定起算日期").setText("2024-01-02")
+    hint = editor.hint("起算日期理由")
+    assert hint.isVisible() and "理由" in hint.text()  # live validation: a reason is required
+    editor.save()
+    assert editor.isVisible()  # refused
+    assert find_person(demo_roster, person.id).count_start_override is None
+    type_text(qtbot, editor.field("起算日期理由"), "由机关调入")
+    assert not hint.isVisible()
+    editor.save()
+    assert not editor.isVisible()
+    stored = find_person(demo_roster, person.id)
+    assert stored.count_start_override == dt.date(2024, 1, 2) and stored.count_start_reason == "由机关调入"
+    # reopening shows both, and "count_start_override" (a verdict's field name) focuses the date
+    again = PersonEditor(ctx, stored, focus_field="count_start_override")
+    qtbot.addWidget(again)
+    assert again.field("指定起算日期").text() == "2024-01-02"
+    assert again.field("起算日期理由").text() == "由机关调入"

@@ -81,6 +81,7 @@ FIELD_ALIASES = {
     "political_status": "政治面貌", "phone": "联系电话", "work_start": "参加专业技术工作日期",
     "series": "系列", "specialty": "申报专业", "position": "现岗位", "current_title": "现有职称",
     "status": "人员状态", "contract": "劳动合同", "dispatched": "是否派驻", "dispatch_start": "派驻起始日期",
+    "count_start_override": "指定起算日期", "count_start_reason": "起算日期理由",
     "first_application": "首次申报", "unit": "单位名称", "unit.name": "单位名称", "unit.nature": "单位性质",
     "unit.level": "单位层级", "unit.location": "单位所在地", "unit.below_class4": "四类以下地区",
     "单位性质": "单位名称", "单位层级": "单位名称", "单位所在地": "单位名称", "四类以下地区": "单位名称",
@@ -165,6 +166,13 @@ class PersonEditor(QDialog):
         self._add(right, "是否派驻", choice_combo(vocab.YES_NO), tab)
         self._add(right, "派驻起始日期", DateField(), tab)
         self._add(right, "首次申报", choice_combo(vocab.YES_NO), tab)
+        override = DateField()
+        override.setToolTip("一般不填：任职年限从毕业（学位）与参加工作两者中较晚的日期起算。\n"
+                            "经办人确认需另行起算时（如由机关调入）填写，并写明理由。")
+        self._add(right, "指定起算日期", override, tab)
+        reason = QLineEdit()
+        reason.setPlaceholderText("指定起算日期时必填，如：由机关调入，见××文件")
+        self._add(right, "起算日期理由", reason, tab)
         notes = QPlainTextEdit()
         notes.setMaximumHeight(60)
         self._add(right, "备注", notes, tab)
@@ -294,11 +302,13 @@ class PersonEditor(QDialog):
         for key, attr in (("姓名", "name"), ("民族", "ethnicity"), ("身份证号", "id_number"),
                           ("联系电话", "phone"), ("系列", "series"), ("申报专业", "specialty"),
                           ("现岗位", "position"), ("现有职称", "current_title"), ("备注", "notes"),
+                          ("起算日期理由", "count_start_reason"),
                           ("性别", "gender"), ("政治面貌", "political_status"), ("人员状态", "status")):
             self._set_text(key, getattr(p, attr) or "")
         set_combo_text(units, p.unit.name)
         self._fields["参加专业技术工作日期"].set_date(p.work_start)  # type: ignore[attr-defined]
         self._fields["派驻起始日期"].set_date(p.dispatch_start)  # type: ignore[attr-defined]
+        self._fields["指定起算日期"].set_date(p.count_start_override)  # type: ignore[attr-defined]
         set_tri_state(self._fields["劳动合同"], p.contract, "有", "无")  # type: ignore[arg-type]
         set_tri_state(self._fields["是否派驻"], p.dispatched, "是", "否")  # type: ignore[arg-type]
         set_tri_state(self._fields["首次申报"], p.first_application, "是", "否")  # type: ignore[arg-type]
@@ -343,6 +353,7 @@ class PersonEditor(QDialog):
             series=self._text("系列"), specialty=self._text("申报专业"), position=self._text("现岗位"),
             current_title=self._text("现有职称"), notes=self._text("备注"),
             work_start=date_of("参加专业技术工作日期"), dispatch_start=date_of("派驻起始日期"),
+            count_start_override=date_of("指定起算日期"), count_start_reason=self._text("起算日期理由"),
             contract=tri_state(self._fields["劳动合同"], "有"),  # type: ignore[arg-type]
             dispatched=tri_state(self._fields["是否派驻"], "是"),  # type: ignore[arg-type]
             first_application=tri_state(self._fields["首次申报"], "是"),  # type: ignore[arg-type]
