@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
+    if not (ROOT / "resources" / "icons" / "app.ico").exists():  # normally committed; see make_icon.py
+        subprocess.check_call([sys.executable, str(ROOT / "installer" / "make_icon.py")],
+                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     subprocess.check_call([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean",
                            "--distpath", str(ROOT / "dist"), "--workpath", str(ROOT / "build"),
                            str(ROOT / "installer" / "chuding.spec")])

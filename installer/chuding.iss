@@ -11,6 +11,8 @@ Compression=lzma2
 SolidCompression=yes
 PrivilegesRequired=lowest
 WizardStyle=modern
+SetupIconFile=..\resources\icons\app.ico
+UninstallDisplayIcon={app}\chuding-gui.exe
 
 [Languages]
 Name: "chinesesimplified"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
