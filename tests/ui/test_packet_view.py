@@ -130,3 +130,42 @@ def test_bad_drop_changes_nothing_and_overview_marks_progress(qtbot: Any, db: An
     col = next(i for i, h in enumerate(headers) if h.startswith("毕业证"))
     assert view.overview.item(0, col).text() == "待遮盖"
     assert view.overview.item(0, 0).text().startswith("0/")
+
+
+def test_dragging_a_card_onto_another_refiles_its_documents(qtbot: Any, db: Any, make_id: Any,
+                                                           tmp_path: Path) -> None:
+    pid = _person(db, make_id, "界面丙")
+    view = _open(qtbot, db)
+    src = next(c for c in view.cards if c.status.slot == "diploma")
+    assert src.document_mime() is None  # nothing to drag from an empty card
+    scan = tmp_path / "学位证.pdf"  # the officer dropped the 学位证 on the 毕业证 card
+    scan.write_bytes(gen.scanned_pdf(1, dpi=60))
+    with qtbot.waitSignal(view.loaded, timeout=20000):
+        _drop(src, [scan])
+    _settle(qtbot)
+    src = next(c for c in view.cards if c.status.slot == "diploma")
+    dst = next(c for c in view.cards if c.status.slot == "degree_cert")
+    assert src.status.document_ids and dst.status.status == "缺失"
+    md = src.document_mime()
+    assert md is not None
+
+    def drop_on(card: Any) -> None:
+        card.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.MoveAction, md, Qt.MouseButton.LeftButton,
+                                  Qt.KeyboardModifier.NoModifier))
+
+    drop_on(src)  # onto its own card: nothing happens
+    _settle(qtbot)
+    assert [d.slot for d in list_documents(db, pid)] == ["diploma"]
+    with qtbot.waitSignal(view.loaded, timeout=20000):
+        drop_on(dst)
+    _settle(qtbot)
+    assert [d.slot for d in list_documents(db, pid)] == ["degree_cert"]
+    assert next(c for c in view.cards if c.status.slot == "degree_cert").status.status != "缺失"
+    assert next(c for c in view.cards if c.status.slot == "diploma").status.status == "缺失"
+    # the strip's "改为其他材料…" offers every other card; documents of another person are ignored
+    view.select_slot(next(c for c in view.cards if c.status.slot == "degree_cert").status)
+    targets = {st.slot for st in view.move_targets()}
+    assert "degree_cert" not in targets and "diploma" in targets
+    view.move_documents(next(c for c in view.cards if c.status.slot == "diploma").status, [10_000])
+    _settle(qtbot)
+    assert [d.slot for d in list_documents(db, pid)] == ["degree_cert"]

@@ -4,12 +4,13 @@ file manager onto a card land in that slot, a page strip with the page tools, an
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent, QIcon, QMouseEvent, QPixmap
+from PySide6.QtCore import QByteArray, QMimeData, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QDrag, QDragEnterEvent, QDropEvent, QIcon, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -64,6 +65,7 @@ STATUS_COLORS = {
 PAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 THUMB_PX = 140
+DOC_MIME = "application/x-chuding-documents"  # a card's documents dragged onto another card
 
 
 def _pixmap(png: bytes | None) -> QPixmap | None:
@@ -77,6 +79,7 @@ class SlotCard(QFrame):
     """One checklist row: name, status badge, reason, the first page's thumbnail; a drop target."""
 
     files_dropped = Signal(object, list)  # SlotStatus, [paths]
+    documents_dropped = Signal(object, list)  # target SlotStatus, [document ids] dragged from another card
     clicked = Signal(object)  # SlotStatus
     add_requested = Signal(object)  # SlotStatus
 
@@ -88,7 +91,9 @@ class SlotCard(QFrame):
         self.setAcceptDrops(True)
         self.setMinimumWidth(230)
         self.setToolTip(f"{st.label}\n{st.reason}\n依据：{st.source}" + ("（假设）" if st.assumption else "")
-                        + (f"\n{st.note}" if st.note else "") + "\n把文件拖到此处即可添加")
+                        + (f"\n{st.note}" if st.note else "") + "\n把文件拖到此处即可添加"
+                        + ("；把本卡片拖到另一张卡片可改为该类材料" if st.document_ids else ""))
+        self._press: QPoint | None = None
         lay = QVBoxLayout(self)
         title = QLabel(f"<b>{st.label}</b>" + ("" if st.counted else " <span style='color:#777'>（不计入）</span>"))
         title.setWordWrap(True)
@@ -126,8 +131,31 @@ class SlotCard(QFrame):
             return []
         return [u.toLocalFile() for u in md.urls() if u.isLocalFile() and Path(u.toLocalFile()).is_file()]
 
+    def document_mime(self) -> QMimeData | None:
+        """What dragging this card carries: its documents and where they are filed now."""
+        if not self.status.document_ids:
+            return None
+        md = QMimeData()
+        payload = {"ids": list(self.status.document_ids), "slot": self.status.slot, "year": self.status.year}
+        md.setData(DOC_MIME, QByteArray(json.dumps(payload).encode()))
+        return md
+
+    def _dragged_documents(self, event: QDragEnterEvent | QDropEvent) -> list[int]:
+        """Document ids dragged from *another* card (a card dropped on itself moves nothing)."""
+        md = event.mimeData()
+        if not md.hasFormat(DOC_MIME):
+            return []
+        try:
+            data = json.loads(bytes(md.data(DOC_MIME).data()).decode())
+            ids = [int(i) for i in data["ids"]]
+        except (ValueError, KeyError, TypeError):
+            return []
+        if (data.get("slot"), data.get("year")) == (self.status.slot, self.status.year):
+            return []
+        return ids
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._local_files(event):
+        if self._local_files(event) or self._dragged_documents(event):
             event.acceptProposedAction()
             self.setStyleSheet("#slotCard { border: 2px solid #1565c0; }")
         else:
@@ -138,14 +166,44 @@ class SlotCard(QFrame):
 
     def dropEvent(self, event: QDropEvent) -> None:
         self.setStyleSheet("")
+        ids = self._dragged_documents(event)
+        if ids:
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+            self.documents_dropped.emit(self.status, ids)
+            return
         files = self._local_files(event)
         if files:
             event.acceptProposedAction()
             self.files_dropped.emit(self.status, files)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position().toPoint() if event.button() == Qt.MouseButton.LeftButton else None
         self.clicked.emit(self.status)
         super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        if self._press is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            return super().mouseMoveEvent(event)
+        if (event.position().toPoint() - self._press).manhattanLength() < QApplication.startDragDistance():
+            return None
+        self._press = None
+        md = self.document_mime()
+        if md is None:
+            return None
+        drag = QDrag(self)
+        drag.setMimeData(md)
+        thumb = self.thumb.pixmap()
+        if thumb is not None and not thumb.isNull():
+            drag.setPixmap(thumb.scaledToHeight(80, Qt.TransformationMode.SmoothTransformation))
+        drag.exec(Qt.DropAction.MoveAction)
+        return None
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._press = None
+        super().mouseReleaseEvent(event)
 
 
 class PageStrip(QListWidget):
@@ -258,6 +316,7 @@ class PacketView(QWidget):
             ("orient", "检测方向", self._orient_clicked),
             ("deskew", "纠偏建议", self._deskew_clicked),
             ("delete_doc", "删除整份材料", self._delete_doc_clicked),
+            ("move_doc", "改为其他材料…", self._move_doc_clicked),
         ]:
             b = QPushButton(label)
             b.clicked.connect(slot)
@@ -434,6 +493,7 @@ class PacketView(QWidget):
         for i, st in enumerate(slots):
             card = SlotCard(st)
             card.files_dropped.connect(self.add_files)
+            card.documents_dropped.connect(self.move_documents)
             card.add_requested.connect(self._add_clicked)
             card.clicked.connect(self.select_slot)
             self.cards_grid.addWidget(card, i // 3, i % 3)
@@ -601,6 +661,38 @@ class PacketView(QWidget):
                 == QMessageBox.StandardButton.Yes:
             db = self.ctx.db
             self._run_edit(lambda: docsvc.delete_pages(db, ids))
+
+    def move_documents(self, st: SlotStatus, document_ids: list[int]) -> None:
+        """File the person's ``document_ids`` under the card ``st`` (a scan put on the wrong card)."""
+        mine = {d.id for d in self._docs}
+        ids = [i for i in document_ids if i in mine]  # only this person's documents
+        if not ids:
+            return
+        db = self.ctx.db
+        self.current_slot = st
+
+        def work() -> None:
+            for doc_id in ids:
+                docsvc.move_document(db, doc_id, st.slot, st.year)
+
+        self._run_edit(work)
+
+    def move_targets(self) -> list[SlotStatus]:
+        """The cards the current document can be moved to (every other card of the person)."""
+        here = (self.current_slot.slot, self.current_slot.year) if self.current_slot else None
+        packet = self._packet(self.current_person)
+        return [st for st in (packet.slots if packet else []) if (st.slot, st.year) != here]
+
+    def _move_doc_clicked(self) -> None:
+        if self.current_doc is None:
+            return
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        doc_id = self.current_doc.id
+        for st in self.move_targets():
+            menu.addAction(st.label).triggered.connect(lambda _=False, st=st: self.move_documents(st, [doc_id]))
+        menu.exec(self.tool_buttons["move_doc"].mapToGlobal(self.tool_buttons["move_doc"].rect().bottomLeft()))
 
     def _delete_doc_clicked(self) -> None:
         if self.current_doc is None:
