@@ -61,6 +61,8 @@ def validate_person(p: PersonData, *, today: dt.date | None = None) -> list[Fiel
     date_ok("指定起算日期", p.count_start_override)
     if p.count_start_override is not None and not p.count_start_reason.strip():
         issues.append(FieldIssue("起算日期理由", "指定了起算日期，请写明理由（如由机关调入及其文件）"))
+    elif len(p.count_start_reason) > 200:
+        issues.append(FieldIssue("起算日期理由", "起算日期理由不能超过 200 字"))
     elif p.count_start_reason.strip() and p.count_start_override is None:
         issues.append(FieldIssue("指定起算日期", "写了起算日期理由但未指定起算日期", "warning"))
     if p.dispatched and p.dispatch_start is None:

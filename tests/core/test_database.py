@@ -178,3 +178,15 @@ def test_counting_start_override_is_stored_and_used(db, make_id) -> None:  # typ
     [(_, after)] = check_roster(db, "urumqi-private-2025", dt.date(2025, 3, 17))
     assert after.count_start == dt.date(2024, 1, 2)
     assert any(r.code == "COUNT_START_OVERRIDDEN" and "机关" in r.message for r in after.reasons)
+
+
+def test_counting_start_reason_is_limited_to_its_column(make_id) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from app.roster.validate import validate_person
+
+    p = _person(make_id)
+    p.count_start_override, p.count_start_reason = dt.date(2024, 1, 2), "由机关调入" * 50
+    assert any(i.field == "起算日期理由" and "200" in i.message for i in validate_person(p))
+    p.count_start_reason = "由机关调入"
+    assert not [i for i in validate_person(p) if i.field in ("起算日期理由", "指定起算日期")]

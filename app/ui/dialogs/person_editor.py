@@ -171,6 +171,7 @@ class PersonEditor(QDialog):
                             "经办人确认需另行起算时（如由机关调入）填写，并写明理由。")
         self._add(right, "指定起算日期", override, tab)
         reason = QLineEdit()
+        reason.setMaxLength(200)
         reason.setPlaceholderText("必填，如：由机关调入")
         self._add(right, "起算日期理由", reason, tab)
         notes = QPlainTextEdit()
