@@ -340,7 +340,7 @@ def _ocr_in_boxes(images: list[tuple[np.ndarray, bool]], boxes: BoxSet, ocr: boo
     inside a box fails the check. One OCR call per page keeps this cheap."""
     if ocr is False:
         return Check("ocr_in_boxes", True, "已按要求跳过文字识别检查")
-    from app.masking.suggest.ocr import get_engine, ocr_image
+    from app.masking.suggest.ocr import get_engine, ocr_image, scale_image
 
     engine = get_engine()
     if engine is None:
@@ -364,10 +364,7 @@ def _ocr_in_boxes(images: list[tuple[np.ndarray, bool]], boxes: BoxSet, ocr: boo
             crop = rgb[cy0:min(h, bottom + pad), cx0:min(w, right + pad)]
             f = min(1.0, 480 / max(crop.shape[:2]))
             if f < 1:
-                import cv2
-
-                crop = cv2.resize(crop, (max(1, round(crop.shape[1] * f)), max(1, round(crop.shape[0] * f))),
-                                  interpolation=cv2.INTER_AREA)
+                crop = scale_image(crop, f)
             tiles.append((crop, f, (cx0, cy0), (left, top, right, bottom)))
         mw = max(t[0].shape[1] for t in tiles) + 2 * gap
         mh = sum(t[0].shape[0] + gap for t in tiles) + gap

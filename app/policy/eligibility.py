@@ -401,8 +401,9 @@ def _route_findings(p: PersonData, e: Education, r: Route, c: _Compiled, as_of: 
     else:
         basis_date, basis_field = e.postdoc_end, "博士后出站日期"
     count_start: dt.date | None = None
-    override = ((p.count_start_override, p.count_start_reason or "未注明理由") if p.count_start_override
-                else c.overrides.get(p.id_number) if c.overrides else None)
+    override = c.overrides.get(p.id_number) if c.overrides else None
+    if p.count_start_override is not None:  # stored on the person: wins over the settings file
+        override = (p.count_start_override, p.count_start_reason or "未注明理由")
     if override is not None:
         count_start = override[0]
         out.append(_F(_r("COUNT_START_OVERRIDDEN", f"经办人指定起算日期{_d(count_start)}：{override[1]}",

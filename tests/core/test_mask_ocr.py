@@ -97,6 +97,22 @@ def test_confusion_groups_are_symmetric() -> None:
 
 
 @needs_ocr
+def test_engine_sessions_use_all_cores_without_spinning() -> None:
+    from rapidocr_onnxruntime.utils.infer_engine import OrtInferSession
+
+    from app.masking.suggest.ocr import _threads
+
+    engine = get_engine()
+    for holder in (engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session):
+        so = holder.session.get_session_options()
+        assert so.intra_op_num_threads == _threads() and so.inter_op_num_threads == 1
+        assert so.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert engine.text_rec.rec_batch_num == 2
+    # RapidOCR's own option builder is back in place once the engine is built
+    assert OrtInferSession._init_sess_opts({}).intra_op_num_threads == 0
+
+
+@needs_ocr
 def test_name_and_unit_under_a_seal_are_read() -> None:
     """On the demo contract's signature page the seal lies over both the unit's name and the
     person's: the seal's red ink is lightened for OCR, so both are suggested."""

@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QMimeData, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QDrag, QDragEnterEvent, QDropEvent, QIcon, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -183,8 +185,6 @@ class SlotCard(QFrame):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        from PySide6.QtWidgets import QApplication
-
         if self._press is None or not event.buttons() & Qt.MouseButton.LeftButton:
             return super().mouseMoveEvent(event)
         if (event.position().toPoint() - self._press).manhattanLength() < QApplication.startDragDistance():
@@ -686,8 +686,6 @@ class PacketView(QWidget):
     def _move_doc_clicked(self) -> None:
         if self.current_doc is None:
             return
-        from PySide6.QtWidgets import QMenu
-
         menu = QMenu(self)
         doc_id = self.current_doc.id
         for st in self.move_targets():
