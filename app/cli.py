@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "app.commands.masking",  # mask suggest|apply|verify
     "app.commands.letters",  # letters, form
     "app.commands.export",  # export, verify-bundle
+    "app.commands.database",  # db set|test|restore
 )
 
 
@@ -105,6 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(exc: ChudingError) -> int:
+    from app.dburl import scrub
+
+    log.info("command failed: %s (%s)", exc.message, exc.detail)
+    sys.stderr.write(f"错误：{scrub(exc.message)}\n")
+    return exc.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from app.logging_setup import configure_logging
 
@@ -118,13 +127,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args, ctx))
     except ChudingError as exc:
-        log.info("command failed: %s (%s)", exc.message, exc.detail)
-        sys.stderr.write(f"错误：{exc.message}\n")
-        return exc.exit_code
+        return _fail(exc)
     except KeyboardInterrupt:
         sys.stderr.write("已中断\n")
         return 130
-    except Exception:
+    except Exception as exc:
+        from app.models.db import resolve_url, translate_db_error
+
+        translated = None
+        try:
+            translated = translate_db_error(exc, ctx._db.engine.url if ctx._db is not None else resolve_url(ctx.db_arg))
+        except Exception:
+            translated = None
+        if translated is not None:
+            return _fail(translated)
         from app.logging_setup import log_file
 
         log.exception("internal error in %s", args.command)

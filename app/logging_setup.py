@@ -24,6 +24,9 @@ def configure_logging(*, verbose: bool = False) -> Path:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    from app.dburl import ScrubFilter
+
+    handler.addFilter(ScrubFilter())  # no database password ever reaches the log file
     root.addHandler(handler)
     _configured = True
     return path

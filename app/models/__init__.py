@@ -1,6 +1,7 @@
 """SQLAlchemy 2 ORM models and database access. Import models from here."""
 
 from app.models.base import Base
+from app.models.blobs import Blob, BlobChunk, SharedCache
 from app.models.documents import Document, Page
 from app.models.letters import LetterInput, UnitLetterSettings
 from app.models.masking import MaskAudit, PageMask
@@ -16,6 +17,8 @@ from app.models.roster import (
 __all__ = [
     "Assessment",
     "Base",
+    "Blob",
+    "BlobChunk",
     "ContinuingEducationRecord",
     "DisciplineRecord",
     "Document",
@@ -25,6 +28,7 @@ __all__ = [
     "Page",
     "PageMask",
     "Person",
+    "SharedCache",
     "Unit",
     "UnitLetterSettings",
 ]
