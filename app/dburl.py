@@ -36,8 +36,10 @@ _known_lock = threading.Lock()
 def remember_secret(secret: str | None) -> None:
     """Passwords seen at run time are masked in any text ``scrub`` sees, even outside a URL."""
     if secret and len(secret) >= 3:
+        from urllib.parse import quote, quote_plus
+
         with _known_lock:
-            _known.add(secret)
+            _known.update({secret, quote(secret, safe=""), quote_plus(secret)})  # as written in a URL too
 
 
 def scrub(text: str) -> str:
