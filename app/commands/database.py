@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from app.cli import CliContext, add_command_group
 from app.errors import EXIT_OK, UsageError
+from app.services.database import describe, test_connection
 
 
 def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -47,41 +47,6 @@ def register_vault(vsub: Any, add_globals: Callable[[argparse.ArgumentParser], N
     p.add_argument("--from", dest="source", metavar="DIR", type=Path,
                    help="本机文件库目录（默认：用户数据目录下的 vault）")
     p.set_defaults(handler=cmd_vault_migrate)
-
-
-def test_connection(url: str) -> dict[str, Any]:
-    """Connect to ``url`` (with the timeouts of app.models.db) and describe the server."""
-    from sqlalchemy import text
-
-    from app.dburl import display_url
-    from app.models.db import SCHEMA_HEAD, current_revision, make_engine, translate_db_error
-
-    engine = make_engine(url)
-    t0 = time.perf_counter()
-    try:
-        with engine.connect() as c:
-            if engine.url.get_backend_name() == "postgresql":
-                version = str(c.execute(text("SHOW server_version")).scalar())
-                server = f"PostgreSQL {version}"
-            else:
-                server = f"SQLite {c.exec_driver_sql('select sqlite_version()').scalar()}"
-        revision = current_revision(engine)
-    except Exception as exc:
-        translated = translate_db_error(exc, engine.url)
-        if translated is not None:
-            raise translated from exc
-        raise
-    finally:
-        engine.dispose()
-    return {"ok": True, "server": server, "database": display_url(url), "revision": revision,
-            "program_revision": SCHEMA_HEAD, "ms": round((time.perf_counter() - t0) * 1000)}
-
-
-def describe(info: dict[str, Any]) -> str:
-    rev = info["revision"]
-    state = ("空数据库，首次打开时建立" if rev is None else
-             "与本程序一致" if rev == info["program_revision"] else f"{rev}（打开时会升级或提示升级程序）")
-    return f"连接成功：{info['database']}（{info['server']}，{info['ms']} 毫秒）；数据库版本：{state}"
 
 
 def cmd_set(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -9,6 +9,7 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.dburl import scrub
 from app.logging_setup import log_file
 
 log = logging.getLogger("app.crash")
@@ -19,7 +20,11 @@ show_dialogs = True
 
 
 def report_exception(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-    text = "".join(traceback.format_exception(exc_type, exc, tb))
+    from app.ui import server_fault
+
+    if server_fault.handle(exc):  # a lost database server: one dialog with 重试, not a crash report
+        return
+    text = scrub("".join(traceback.format_exception(exc_type, exc, tb)))
     log.error("unhandled exception:\n%s", text)
     shown.append(text)
     if not show_dialogs or QApplication.instance() is None:

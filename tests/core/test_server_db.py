@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import typing
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,7 @@ def test_password_goes_to_the_keyring_when_it_has_a_backend(monkeypatch: pytest.
 
     class MemoryKeyring(KeyringBackend):
         priority = 1  # type: ignore[assignment]
-        store: dict[tuple[str, str], str] = {}
+        store: typing.ClassVar[dict[tuple[str, str], str]] = {}
 
         def get_password(self, service: str, username: str) -> str | None:
             return self.store.get((service, username))

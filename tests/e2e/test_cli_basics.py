@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.cli import run_cli, run_json
 
 
@@ -52,6 +54,7 @@ def test_demo_creates_and_refuses_to_overwrite_real_data(tmp_path: Path, make_id
     database.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_unreadable_database_is_reported_not_crashed(tmp_path: Path) -> None:
     bad = tmp_path / "x.sqlite3"
     bad.write_bytes(b"garbage" * 1000)
