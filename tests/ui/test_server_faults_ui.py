@@ -91,3 +91,17 @@ def test_settings_database_tab_tests_and_keeps_the_password_out(qtbot, db, monke
     assert dialog.isVisible() and "未保存" in dialog.message.text()
     assert not (_isolated_user_dirs / "credentials.json").exists()
     dialog.reject()
+
+
+def test_editor_refuses_text_longer_than_its_column(qtbot, db, make_id):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    saved = save_person(db, PersonData(name="超长甲", gender="男", id_number=make_id(),
+                                       educations=[Education(level="本科", mode="全日制")])).person
+    editor = PersonEditor(make_ctx(db), find_person(db, saved.id))
+    qtbot.addWidget(editor)
+    editor.open()
+    editor.field("现岗位").setText("岗" * 101)
+    editor.revalidate()
+    assert not editor.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled()
+    assert "最多 100 字" in editor.hint("现岗位").text()
