@@ -41,6 +41,7 @@ class PageMaskState:
     reviewed: bool
     mask_state: str = "pending"
     masked_sha: str | None = None
+    version: int = 0  # the stored boxes' row version (0: none stored yet); see save_page_boxes
 
 
 @dataclass
@@ -107,16 +108,21 @@ def get_page_boxes(db: Database, page_id: int) -> PageMaskState:
             raise NotFoundError(f"页面不存在（编号 {page_id}）")
         pm = s.get(PageMask, page_id)
         if pm is None:
-            return PageMaskState(page_id, [], [], False, page.mask_state, page.masked_sha)
+            return PageMaskState(page_id, [], [], False, page.mask_state, page.masked_sha, 0)
         turns = ((page.rotation or 0) - (pm.rotation or 0)) // 90
         boxes = [_rotate_box(b, turns) for b in _boxes_from(pm.boxes_json)]
         rejected = [_rotate_box(b, turns) for b in _boxes_from(pm.rejected_json)]
-        return PageMaskState(page_id, boxes, rejected, bool(pm.reviewed), page.mask_state, page.masked_sha)
+        return PageMaskState(page_id, boxes, rejected, bool(pm.reviewed), page.mask_state, page.masked_sha,
+                             pm.version)
 
 
 def save_page_boxes(db: Database, page_id: int, boxes: Sequence[Box], *, reviewed: bool | None = None,
-                    rejected: Sequence[Box] | None = None) -> None:
-    """Store the page's boxes. Changing the boxes of a masked page makes it pending again."""
+                    rejected: Sequence[Box] | None = None, expected_version: int | None = None) -> int:
+    """Store the page's boxes. Changing the boxes of a masked page makes it pending again.
+
+    ``expected_version`` (from ``get_page_boxes``): refuse with a ``ConflictError`` when a colleague
+    saved this page's boxes since. Returns the new version."""
+    from app.errors import ConflictError
     from app.models import Page, PageMask
 
     with db.session() as s:
@@ -124,11 +130,23 @@ def save_page_boxes(db: Database, page_id: int, boxes: Sequence[Box], *, reviewe
         if page is None:
             raise NotFoundError(f"页面不存在（编号 {page_id}）")
         pm = s.get(PageMask, page_id)
+        stored_version = pm.version if pm is not None else 0
+        if expected_version is not None and stored_version != expected_version:
+            theirs = len(_boxes_from(pm.boxes_json)) if pm is not None else 0
+            raise ConflictError(
+                f"保存失败：这一页的遮盖框在您打开之后已被同事修改（您的是 {len(boxes)} 个框，同事保存的是 {theirs} 个框）。"
+                "\n请点击“重新载入”查看同事的遮盖框后再修改。",
+                entity="page_mask", entity_id=page_id, mine={"遮盖框": len(boxes)}, theirs={"遮盖框": theirs},
+                detail=f"page {page_id}: mask version {expected_version} saved over {stored_version}")
         new_json = json.dumps([b.to_json() for b in boxes], ensure_ascii=False)
         if pm is None:
             pm = PageMask(page_id=page_id, boxes_json="[]", rejected_json="[]", reviewed=False,
                           rotation=page.rotation or 0)
             s.add(pm)
+        else:
+            from sqlalchemy.orm.attributes import flag_modified
+
+            flag_modified(pm, "boxes_json")  # every save bumps the version, so a colleague's stale save is caught
         changed = pm.boxes_json != new_json or (pm.rotation or 0) != (page.rotation or 0)
         pm.boxes_json = new_json
         pm.rotation = page.rotation or 0
@@ -138,6 +156,8 @@ def save_page_boxes(db: Database, page_id: int, boxes: Sequence[Box], *, reviewe
             pm.reviewed = reviewed
         if changed and page.mask_state == "masked":
             page.mask_state, page.masked_sha = "pending", None
+        s.flush()
+        return pm.version
 
 
 def copy_box_to_pages(db: Database, box: Box, page_ids: Sequence[int]) -> int:

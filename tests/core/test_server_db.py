@@ -376,3 +376,22 @@ def test_two_officers_share_documents_and_conflicts_are_caught(db_url: str, tmp_
         assert p.phone == "13911112222" and p.position == "技术岗"
     finally:
         database.dispose()
+
+
+def test_mask_boxes_saved_over_a_colleagues_boxes_are_a_conflict(demo_db) -> None:  # type: ignore[no-untyped-def]
+    from app.masking.boxes import Box
+    from app.models import Page
+    from app.services import masking
+
+    with demo_db.session() as s:
+        page_id = s.query(Page.id).order_by(Page.id).first()[0]
+    a = masking.get_page_boxes(demo_db, page_id)
+    b = masking.get_page_boxes(demo_db, page_id)
+    box = Box("name", 0.1, 0.1, 0.3, 0.15)
+    masking.save_page_boxes(demo_db, page_id, [*b.boxes, box, box], expected_version=b.version)  # colleague
+    with pytest.raises(ConflictError, match="同事") as err:
+        masking.save_page_boxes(demo_db, page_id, [*a.boxes, box], expected_version=a.version)
+    assert "重新载入" in err.value.message
+    again = masking.get_page_boxes(demo_db, page_id)
+    assert len(again.boxes) == len(b.boxes) + 2
+    assert masking.save_page_boxes(demo_db, page_id, again.boxes, expected_version=again.version) > again.version
