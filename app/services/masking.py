@@ -253,9 +253,30 @@ def suggest_for_page(db: Database, page_id: int, *, names: Sequence[str], units:
     ref = _page_ref(db, page_id)
     im = render_page_image(db, page_id)
     key = cache.page_key(ref.blob_sha, ref.source_page * 4 + (ref.rotation // 90) % 4)
+    _share_suggestion_cache(db, key, pull=True)
     found = suggest_page(np.asarray(im.convert("RGB")), key, names=names, units=units, kinds=kinds)
+    _share_suggestion_cache(db, key, pull=False)
     state = get_page_boxes(db, page_id)
     return [b for b in found if not any(b.overlaps(r) > 0.8 and b.category == r.category for r in state.rejected)]
+
+
+def _share_suggestion_cache(db: Database, key: str, *, pull: bool) -> None:
+    """With a server database the OCR/seal/eye results of a page are shared by all officers: taken
+    from the database before suggesting (no second OCR on another PC), stored there after."""
+    if not getattr(db, "is_server", False):
+        return
+    from app.masking.suggest import cache
+    from app.models.blobs import shared_cache_get, shared_cache_put
+
+    for kind in ("ocr", "seal", "eyes"):
+        shared_key = f"{key}-{kind}-v{cache.VERSION}"
+        local = cache.get(key, kind)
+        if pull and local is None:
+            value = shared_cache_get(db, shared_key)
+            if value is not None:
+                cache.put(key, kind, json.loads(value))
+        elif not pull and local is not None and shared_cache_get(db, shared_key) is None:
+            shared_cache_put(db, shared_key, json.dumps(local, ensure_ascii=False))
 
 
 def suggest_for_pages(db: Database, page_ids: Sequence[int], *, names: Sequence[str], units: Sequence[str],

@@ -395,3 +395,24 @@ def test_mask_boxes_saved_over_a_colleagues_boxes_are_a_conflict(demo_db) -> Non
     again = masking.get_page_boxes(demo_db, page_id)
     assert len(again.boxes) == len(b.boxes) + 2
     assert masking.save_page_boxes(demo_db, page_id, again.boxes, expected_version=again.version) > again.version
+
+
+@pytest.mark.skipif(not pgmode.PG_MODE, reason="needs the PostgreSQL server of the test mode (CHUDING_TEST_DB_URL)")
+def test_suggestion_results_are_shared_through_the_server(demo_db, _isolated_user_dirs: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from app.masking.suggest import cache
+    from app.models import Page, SharedCache
+    from app.services import masking
+
+    with demo_db.session() as s:
+        page_id = s.query(Page.id).order_by(Page.id).first()[0]
+    first = masking.suggest_for_page(demo_db, page_id, names=[], units=[], kinds=("seal",))
+    with demo_db.session() as s:
+        keys = [k for (k,) in s.query(SharedCache.key)]
+    assert any(k.endswith("-seal-v" + cache.VERSION) for k in keys)
+    # another PC: empty local cache, the result comes from the server
+    cache.clear_memory()
+    shutil.rmtree(cache.cache_dir(), ignore_errors=True)
+    assert masking.suggest_for_page(demo_db, page_id, names=[], units=[], kinds=("seal",)) == first
+    assert any(cache.cache_dir().rglob("*-seal-*.json"))
