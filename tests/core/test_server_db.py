@@ -416,3 +416,13 @@ def test_suggestion_results_are_shared_through_the_server(demo_db, _isolated_use
     shutil.rmtree(cache.cache_dir(), ignore_errors=True)
     assert masking.suggest_for_page(demo_db, page_id, names=[], units=[], kinds=("seal",)) == first
     assert any(cache.cache_dir().rglob("*-seal-*.json"))
+
+
+@pytest.mark.skipif(not pgmode.PG_MODE, reason="needs the PostgreSQL server of the test mode (CHUDING_TEST_DB_URL)")
+def test_reconnects_after_the_server_dropped_its_connections(db, make_id) -> None:  # type: ignore[no-untyped-def]
+    saved = roster.save_person(db, _person(make_id, "重连甲")).person
+    with db.engine.connect() as c:
+        mine = c.execute(text("SELECT pg_backend_pid()")).scalar()
+    with pgmode.admin_engine().connect() as c:  # what a server restart does to the open connections
+        c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": mine})
+    assert roster.find_person(db, saved.id).name == "重连甲"  # pool_pre_ping: a fresh connection
