@@ -118,6 +118,7 @@ class Publicity:
     end: dt.date
     days: list[dt.date]
     warnings: list[str] = field(default_factory=list)
+    estimated: bool = False  # national holidays of a year the calendar lacks were computed (推定)
 
     @property
     def count(self) -> int:

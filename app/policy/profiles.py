@@ -515,6 +515,16 @@ def load_profile(profile_id: str) -> Profile:
     return _load_cached(path)
 
 
+# ------------------------------------------------------------------------------------------ deadline
+def application_deadline(profile: Profile, as_of: dt.date | None = None) -> dt.date | None:
+    """The date generated letters and dates must not pass: the notice's application deadline, else the
+    officer's as-of date (which the profiles without a window ask to set to the year's deadline).
+
+    The ONE reader of the deadline (letters, letter view, ``letters`` CLI, export pre-flight): a 申报批次
+    with its own deadline redirects here."""
+    return profile.window_end or as_of
+
+
 # ------------------------------------------------------------------------------------------ years
 def required_years(person: PersonData, profile: Profile, as_of: dt.date, verdict: Verdict | None = None) -> list[int]:
     """Calendar years that need an assessment (考核) and continuing-education record.

@@ -270,6 +270,9 @@ def preflight(db: Database, *, profile_id: str | None = None, person_ids: Sequen
     limits: UploadLimits = settings.upload
     plan = plan_bundle(profile, date, inputs, limits=limits, applies=condition_applies)
     plan.roster_writer = _roster_writer(verdicts)
+    from app.services.letters import publicity_deadline_notes
+
+    notes += publicity_deadline_notes(db, persons, profile, date)
     plan.warnings_text = list(notes)
     if include_unit_files and persons:
         plan.unit_provider = lambda: _unit_files(db, persons, profile, date)

@@ -259,3 +259,34 @@ def test_demo_person_education_is_used_for_report_years(make_id) -> None:
     [letter] = render_letters("tuijian", load_template("korla-2024"),
                               [LetterPerson(p, Qualification("初定", "初级", years=2))], _ctx())
     assert "满两年" in letter.text
+
+
+def test_dates_after_the_deadline_are_flagged_in_report_cli_and_preflight(staff_db, db_path, tmp_path: Path,
+                                                                         capsys) -> None:
+    """001's deadline is 2025-03-17: a 公示 from 03-11 ends on the 17th, but the 公示结果 and 推荐报告
+    are dated the 18th: every such date is flagged, not only the publicity end."""
+    from app.policy.profiles import application_deadline, load_profile
+    from app.services.export import preflight
+    from app.services.letters import generate_letters
+    from app.services.roster import find_person
+
+    assert application_deadline(load_profile("urumqi-private-2025")) == D(2025, 3, 17)
+    r = generate_letters(staff_db, ["艾力·示例"], "gongshi", tmp_path, profile_id="urumqi-private-2025",
+                         start=D(2025, 3, 11))
+    assert r.late == [] and r.publicity is not None and r.publicity.end == D(2025, 3, 17)
+    r = generate_letters(staff_db, ["艾力·示例"], "gongshi-result", tmp_path, profile_id="urumqi-private-2025")
+    assert r.late == ["《公示结果》落款日期2025年3月18日晚于申报截止日期2025年3月17日，请提前公示起始日期或核对落款日期"]
+    assert r.to_json()["late"] == r.late and r.to_json()["deadline"] == "2025-03-17"
+    r = generate_letters(staff_db, ["艾力·示例"], "tuijian", tmp_path, profile_id="urumqi-private-2025")
+    assert any("《推荐报告》落款日期2025年3月18日晚于" in m for m in r.late)
+
+    from app.cli import main
+
+    main(["letters", "艾力·示例", "--kind", "gongshi-result", "--out", str(tmp_path / "cli"), "--db", str(db_path),
+          "--profile", "urumqi-private-2025"])
+    out = capsys.readouterr().out
+    assert "晚于截止日期" in out and "2025年3月18日" in out
+
+    pid = find_person(staff_db, "艾力·示例").id
+    pre = preflight(staff_db, profile_id="urumqi-private-2025", person_ids=[pid], include_unit_files=False)
+    assert any(n.startswith("艾力·示例：") and "2025年3月18日晚于申报截止日期2025年3月17日" in n for n in pre.notes)

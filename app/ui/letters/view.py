@@ -228,17 +228,25 @@ class LettersView(QWidget):
 
     def _update_period(self) -> None:
         try:
-            from app.policy.profiles import load_profile
+            from app.policy.profiles import application_deadline, load_profile
 
             profile = load_profile(self.ctx.settings.profile_id)
-            pub = letters_svc.publicity_period(_pydate(self.start.date()), deadline=profile.window_end)
+            deadline = application_deadline(profile)
+            pub = letters_svc.publicity_period(_pydate(self.start.date()))
+            issue = letters_svc.default_issue_date("gongshi-result", pub)
         except ChudingError as exc:
             self.period.setText(exc.message)
             return
         days = "、".join(f"{d.month}月{d.day}日" for d in pub.days)
-        text = f"公示期 {pub.start:%Y-%m-%d} 至 {pub.end:%Y-%m-%d}，共 {pub.count} 个工作日（{days}）"
-        if pub.warnings:
-            text += "\n⚠ " + "\n⚠ ".join(pub.warnings)
+        basis = "（推定）" if pub.estimated else ""
+        text = f"公示期{basis} {pub.start:%Y-%m-%d} 至 {pub.end:%Y-%m-%d}，共 {pub.count} 个工作日（{days}）"
+        if issue is not None:
+            text += f"；公示结果、推荐报告落款 {issue:%Y-%m-%d}"
+        late = [m.replace("《公示结果》落款日期", "《公示结果》《推荐报告》落款日期")
+                for m in letters_svc.late_dates("gongshi-result", pub, issue, deadline)]
+        warnings = [*pub.warnings, *late]
+        if warnings:
+            text += "\n⚠ " + "\n⚠ ".join(warnings)
         self.period.setText(text)
 
     def _choose_dir(self) -> None:
