@@ -6,7 +6,7 @@ is cut with "…") and never pushes anything to another page. The CJK font is em
 宋体 (SimSun) from the system when present, else PyMuPDF's bundled Droid Sans Fallback (Apache-2.0),
 so the PDF looks the same on a machine without any CJK font.
 
-The platform's auto-generated, watermarked 呈报表 is the only valid one (003 §五(三)8); the footer
+The platform's auto-generated, watermarked 呈报表 is the only valid one (notice 003 §五(三)8); the footer
 says so on every page.
 """
 
@@ -39,7 +39,7 @@ MARGIN_X = 48.0
 CONTENT_W = PAGE_W - 2 * MARGIN_X
 FONT_NAME = "ChudingCJK"
 FOOTER = ("本表为“职称初定申报助手”生成的本地草稿，仅供核对信息与排版；"
-          "纸质材料须使用平台网上审核后自动生成、带水印的呈报表（003 §五(三)8）。")
+          "纸质材料须使用平台网上审核后自动生成、带水印的呈报表。")
 UNIT_OPINION_HINT = "本单位已对提供的申报材料逐一审核，真实准确，同意推荐"
 
 # Where 宋体 lives when the system has it (Windows first).

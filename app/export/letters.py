@@ -256,14 +256,20 @@ def _field(value: str | None, label: str, missing: list[str], who: str) -> str:
     return marker(label)
 
 
-def basic_info(p: PersonData, missing: list[str], *, position_label: str = "现任岗位") -> str:
+def basic_info(p: PersonData, missing: list[str], *, position_field: str = "position") -> str:
+    """The 基本信息 line. ``position_field`` = ``post_grade`` where the notice asks for the 现聘岗位等级
+    (Korla: a grade such as 专业技术十二级, not the job title)."""
     who = p.name or "（未命名）"
+    if position_field == "post_grade":
+        position = f"现聘岗位等级：{_field(p.post_grade, '岗位等级', missing, who)}"
+    else:
+        position = f"现任岗位：{_field(p.position, '现任岗位', missing, who)}"
     parts = [
         f"性别：{_field(p.gender, '性别', missing, who)}",
         f"族别：{_field(p.ethnicity, '族别', missing, who)}",
         f"政治面貌：{_field(p.political_status, '政治面貌', missing, who)}",
         f"身份证号：{_field(p.id_number, '身份证号', missing, who)}",
-        f"{position_label}：{_field(p.position, position_label, missing, who)}",
+        position,
         f"现任专业技术职务任职资格：{p.current_title or '无'}",
     ]
     return "；".join(parts) + "。"
@@ -495,10 +501,10 @@ def render_gongshi(tpl: LetterTemplate, lp: LetterPerson, ctx: LetterContext) ->
     sec = tpl.section("gongshi")
     who = lp.person.name or "（未命名）"
     missing: list[str] = []
-    position_label = "现聘岗位" if tpl.id == "korla-2024" else "现任岗位"
+    position_field = str(sec.get("position_field", "position"))
     values = {**_person_values(lp), **_context_values(ctx, issue=ctx.publicity.start if ctx.publicity else None)}
     fill = _Filler(values, who)
-    values["basic_info"] = basic_info(lp.person, missing, position_label=position_label)
+    values["basic_info"] = basic_info(lp.person, missing, position_field=position_field)
     title = fill(sec["title"])
     body = [fill(t) for t in sec["body"]]
     doc = _new_document(title)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from app.domain.vocab import EDUCATION_LEVELS, PERSON_STATUSES, STUDY_MODES, UNIT_LEVELS, UNIT_NATURES
 from app.errors import PolicyError, ValidationError
 from app.paths import resource
+from app.policy.citations import cite, notice
 
 if TYPE_CHECKING:
     from app.domain.person import PersonData
@@ -43,7 +44,11 @@ class SourceRef:
     seed: str = ""
 
     def cite(self) -> str:
-        return f"{self.seed} {self.section}".strip()
+        """The notice named for a reader (issuing body, title, date, section)."""
+        if self.seed and notice(self.seed) is not None:
+            return cite(f"{self.seed} {self.section}")
+        date = f"（{self.date.year}年{self.date.month}月{self.date.day}日）" if self.date else ""
+        return f"《{self.notice}》{date}{self.section}"
 
 
 @dataclass(frozen=True)
@@ -298,9 +303,9 @@ def _load_route(t: _Table) -> Route:
         level=t.get("level", str, choices=LEVELS), level_assumption=t.get("level_assumption", bool, False),
         unit_levels=t.strs("unit_levels", (), choices=UNIT_LEVELS),
         warn_unit_levels=t.strs("warn_unit_levels", (), choices=UNIT_LEVELS),
-        unit_source=t.get("unit_source", str, ""), unit_assumption=t.get("unit_assumption", bool, False),
+        unit_source=cite(t.get("unit_source", str, "")), unit_assumption=t.get("unit_assumption", bool, False),
         unit_note=t.get("unit_note", str, ""),
-        source=t.get("source", str), assumption=t.get("assumption", bool, False), note=t.get("note", str, ""),
+        source=cite(t.get("source", str)), assumption=t.get("assumption", bool, False), note=t.get("note", str, ""),
     )
     if (r.unit_levels or r.warn_unit_levels) and not r.unit_source:
         raise t.fail("unit_source", "缺失（单位条件必须注明出处）")
@@ -319,7 +324,7 @@ def _load_rule(name: str, t: _Table) -> Rule:
             values[k] = t.strs(k, default if default is not ... else ..., choices=_RULE_CHOICES.get((name, k), ()))
         else:
             values[k] = t.get(k, kind, default)
-    rule = Rule(name=name, values=values, source=t.get("source", str), assumption=t.get("assumption", bool, False),
+    rule = Rule(name=name, values=values, source=cite(t.get("source", str)), assumption=t.get("assumption", bool, False),
                 note=t.get("note", str, ""))
     t.done()
     return rule
@@ -338,7 +343,7 @@ def _load_material(t: _Table) -> MaterialSpec:
         pages_hint=t.get("pages_hint", str, ""), mask=t.get("mask", bool),
         issuer=t.get("issuer", str, choices=ISSUERS), max_age_days=t.get("max_age_days", int, None),
         word_range=(wmin, wmax) if wmin is not None else None,
-        source=t.get("source", str), assumption=t.get("assumption", bool, False), note=t.get("note", str, ""),
+        source=cite(t.get("source", str)), assumption=t.get("assumption", bool, False), note=t.get("note", str, ""),
     )
     t.done()
     return m
@@ -374,7 +379,7 @@ def load_profile_file(path: str | Path) -> Profile:
     default_as_of = win.date("default_as_of")
     if window_start and window_end and window_end < window_start:
         raise win.fail("end", "早于 start")
-    window_source, window_note = win.get("source", str), win.get("note", str, "")
+    window_source, window_note = cite(win.get("source", str)), win.get("note", str, "")
     win.done()
 
     ct = top.sub("counting", required=True)
@@ -383,7 +388,7 @@ def load_profile_file(path: str | Path) -> Profile:
                         feb29=ct.get("feb29", str, "mar1", choices=("mar1",)),
                         start=ct.get("start", str, "later_of_basis_and_work_start",
                                      choices=("later_of_basis_and_work_start",)),
-                        source=ct.get("source", str), assumption=ct.get("assumption", bool, False),
+                        source=cite(ct.get("source", str)), assumption=ct.get("assumption", bool, False),
                         note=ct.get("note", str, ""))
     ct.done()
 
@@ -417,7 +422,7 @@ def load_profile_file(path: str | Path) -> Profile:
         if not conds:
             raise ps.fail("conditions", "缺失")
         party = PartySchoolRule(treat_as=ps.get("treat_as", str, choices=("全日制",)), conditions=tuple(conds),
-                                source=ps.get("source", str), assumption=ps.get("assumption", bool, False))
+                                source=cite(ps.get("source", str)), assumption=ps.get("assumption", bool, False))
         ps.done()
 
     ry = top.sub("required_years", required=True)
@@ -426,13 +431,13 @@ def load_profile_file(path: str | Path) -> Profile:
     for e in ry.subs("extra"):
         extras.append(ExtraYear(series=e.strs("series"), year=e.get("year", str, choices=("as_of",)),
                                 applies_to=e.get("applies_to", str, choices=("continuing_education", "all")),
-                                source=e.get("source", str)))
+                                source=cite(e.get("source", str))))
         e.done()
     minimum = ry.get("minimum", int, 1)
     if minimum < 0:
         raise ry.fail("minimum", "不能为负数")
     req_years = RequiredYearsRule(rule=ry.get("rule", str, choices=("recent_overlapping",)), minimum=minimum,
-                                  extra=tuple(extras), source=ry.get("source", str),
+                                  extra=tuple(extras), source=cite(ry.get("source", str)),
                                   assumption=ry.get("assumption", bool, False))
     ry.done()
 

@@ -108,7 +108,7 @@ def publicity_period(start: dt.date, *, days: int = MIN_PUBLICITY_DAYS, deadline
     from app.policy.workdays import working_days_from
 
     if days < MIN_PUBLICITY_DAYS:
-        raise ValidationError(f"公示期不得少于 {MIN_PUBLICITY_DAYS} 个工作日（001 §四(六)、003 §五(二)），当前为 {days}")
+        raise ValidationError(f"公示期不得少于 {MIN_PUBLICITY_DAYS} 个工作日（各地初定通知对推荐单位公示的要求），当前为 {days}")
     r = working_days_from(start, days, extra_holidays=extra_holidays, extra_workdays=extra_workdays)
     warnings = []
     if r.estimated:
@@ -281,7 +281,7 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
     verdicts = verdicts_for(persons, profile, as_of_d)
     warnings: list[str] = []
     if tpl.assumption:
-        warnings.append(f"方案“{profile.id}”的通知未附信函模板，按其他通知模板类比生成（假设），请核对措辞")
+        warnings.append(f"“{profile.short_name}”的通知未附信函模板，按其他通知模板类比生成（假设），请核对措辞")
 
     inputs = {}
     for p in persons:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -87,12 +88,15 @@ def test_korla_templates_follow_003(make_id) -> None:
     tpl = load_template("korla-2024")
     [g] = render_letters("gongshi", tpl, [lp], _ctx())
     assert docx_text(g.data).startswith("关于阿依古丽·测试同志初次确定电力专业初级职称的公示")
-    assert "专业技术成果：好" in g.text and "现聘岗位：电气技术员" in g.text
+    assert "专业技术成果：好" in g.text and "现聘岗位等级：【未填写：岗位等级】" in g.text  # a grade, not the title
+    assert "电气技术员" not in g.text and "阿依古丽·测试：岗位等级" in g.missing
+    [g] = render_letters("gongshi", tpl, [LetterPerson(dataclasses.replace(p, post_grade="专业技术十三级"))], _ctx())
+    assert "现聘岗位等级：专业技术十三级" in g.text
     [r] = render_letters("gongshi-result", tpl, [lp], _ctx())
     text = docx_text(r.data)
     assert text.startswith("公示结果证明")
-    assert f"阿依古丽·测试同志(身份证号码{p.id_number})初次确定材料已于2025年2月25日——2025年3月3日在我单位进行公示5个工作日" in text
-    assert "特此证明。" in text and "测试电力科技有限公司(公章)" in text and "2025年3月4日" in text
+    assert f"阿依古丽·测试同志（身份证号码{p.id_number}）初次确定材料已于2025年2月25日——2025年3月3日在我单位进行公示5个工作日，" in text
+    assert "特此证明。" in text and "测试电力科技有限公司（公章）" in text and "2025年3月4日" in text
 
 
 def test_missing_fields_are_marked_and_listed_by_name(make_id) -> None:
@@ -151,7 +155,7 @@ def test_ethics_statement_lists_teachers(make_id) -> None:
     [letter] = render_letters("shide", load_template("korla-2024"), [t1, t2], _ctx())
     text = docx_text(letter.data)
     assert text.startswith("教师系列初级职称申报人员师德师风情况说明")
-    assert "教甲、教乙等2位同志(名单附后)目前没有违反教师行为准则和师德师风的情况。" in text
+    assert "教甲、教乙等2位同志（名单附后）目前没有违反教师行为准则和师德师风的情况。" in text
     assert "附：师德师风情况说明人员名单" in text and "数学" in text
     assert letter.warnings == []
 
