@@ -90,12 +90,11 @@ class FormData:
     years: list[YearRow] = field(default_factory=list)
     basis: str = ""  # one line on why (verdict reasons)
     generated: dt.date | None = None
+    title: str = "初次确定专业技术职务呈报表"  # the name the notice gives (profile [documents].form_title)
 
     @property
     def form_title(self) -> str:
-        if self.qualification.route == "授予":
-            return "授予专业技术职务任职资格呈报表"
-        return "初次确定专业技术职务呈报表"
+        return self.title
 
 
 def years_from_person(p: PersonData, years: Sequence[int]) -> list[YearRow]:

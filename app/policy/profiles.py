@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.domain.vocab import EDUCATION_LEVELS, PERSON_STATUSES, STUDY_MODES, UNIT_LEVELS, UNIT_NATURES
+from app.domain.vocab import (
+    EDUCATION_LEVELS,
+    PERSON_STATUSES,
+    STUDY_MODES,
+    TEACHER_SERIES,
+    UNIT_LEVELS,
+    UNIT_NATURES,
+)
 from app.errors import PolicyError, ValidationError
 from app.paths import resource
 from app.policy.citations import cite, notice
@@ -32,6 +39,16 @@ SLOTS = ("id_card", "photo", "contract", "dispatch_note", "diploma", "degree_cer
          "degree_verification", "continuing_education", "assessment", "work_summary", "commitment", "gongshi",
          "gongshi_result", "recommendation", "social_security", "teacher_cert", "mandarin_cert",
          "ethics_statement", "chengbaobiao")
+# Unit documents the app drafts (letters and the 呈报表 draft), each profile's [documents] table says
+# whether the notice requires it, offers it as optional (非必需) or does not ask for it (not offered).
+DOCUMENT_KINDS = ("gongshi", "gongshi-result", "tuijian", "chengnuo", "shide", "xiaojie", "form")
+DOCUMENT_LABELS = {"gongshi": "推荐单位公示", "gongshi-result": "公示结果", "tuijian": "推荐报告",
+                   "chengnuo": "个人承诺书", "shide": "师德师风情况说明", "xiaojie": "工作小结", "form": "呈报表草稿"}
+DOCUMENT_NEEDS = ("required", "optional", "none")
+# The packet slot each document fills (a required document's slot must be among the materials).
+DOCUMENT_SLOTS = {"gongshi": "gongshi", "gongshi-result": "gongshi_result", "tuijian": "recommendation",
+                  "chengnuo": "commitment", "shide": "ethics_statement", "xiaojie": "work_summary",
+                  "form": "chengbaobiao"}
 DISCIPLINE_BARRABLE = ("警告", "记过", "记大过", "降级", "撤职", "开除")
 ANNIVERSARY_MODES = ("same_day", "day_after")
 
@@ -72,6 +89,23 @@ class MaterialSpec:
     source: str
     assumption: bool
     note: str
+
+
+@dataclass(frozen=True)
+class DocumentRule:
+    kind: str  # one of DOCUMENT_KINDS
+    need: str  # required | optional | none
+    teachers_only: bool  # 师德师风: only persons of a teacher series
+    source: str
+    note: str = ""
+
+    @property
+    def offered(self) -> bool:
+        return self.need != "none"
+
+    @property
+    def label(self) -> str:
+        return DOCUMENT_LABELS[self.kind] + ("（非必需）" if self.need == "optional" else "")
 
 
 @dataclass(frozen=True)
@@ -172,6 +206,8 @@ class Profile:
     materials: tuple[MaterialSpec, ...]
     assumptions: tuple[Assumption, ...]
     path: Path = field(compare=False)
+    documents: tuple[DocumentRule, ...] = ()
+    form_titles: dict[str, str] = field(default_factory=dict, compare=False)  # route kind → 呈报表 title
 
     def rule(self, name: str) -> Rule | None:
         return self.rules.get(name)
@@ -447,6 +483,8 @@ def load_profile_file(path: str | Path) -> Profile:
     if dup:
         raise top.fail("materials", f"中材料栏目“{dup}”重复")
 
+    documents, form_titles = _load_documents(top, {m.slot for m in materials})
+
     name = top.get("name", str)
     short_name = top.get("short_name", str, name)
     top.done()
@@ -474,8 +512,53 @@ def load_profile_file(path: str | Path) -> Profile:
         id=pid, name=name, short_name=short_name, source=source, window_start=window_start, window_end=window_end,
         default_as_of=default_as_of, window_source=window_source, window_note=window_note, counting=counting,
         routes=routes, rules=rules, party_school=party, required_years_rule=req_years, materials=materials,
-        assumptions=tuple(assumptions), path=path,
+        assumptions=tuple(assumptions), path=path, documents=documents, form_titles=form_titles,
     )
+
+
+def _load_documents(top: _Table, slots: set[str]) -> tuple[tuple[DocumentRule, ...], dict[str, str]]:
+    t = top.sub("documents", required=True)
+    assert t is not None
+    source = cite(t.get("source", str))
+    rules = []
+    for kind in DOCUMENT_KINDS:
+        need = t.get(kind, str, choices=DOCUMENT_NEEDS)
+        slot = DOCUMENT_SLOTS[kind]
+        if need == "required" and slot not in slots:
+            raise t.fail(kind, f"为 required，但 materials 中没有对应的“{slot}”")
+        if need == "none" and slot in slots and kind != "xiaojie":
+            raise t.fail(kind, f"为 none，但 materials 中列有“{slot}”")
+        rules.append(DocumentRule(kind, need, kind == "shide", source))
+    titles = {}
+    for key, route_kind in (("form_title", "初定"), ("form_title_grant", "授予")):
+        v = t.get(key, str, "")
+        if v:
+            titles[route_kind] = v
+    if t.data.get("form") != "none" and not titles:
+        raise t.fail("form_title", "缺失（提供呈报表草稿时须写明通知中的表名）")
+    t.get("note", str, "")
+    t.done()
+    return tuple(rules), titles
+
+
+def document_rule(profile: Profile, kind: str) -> DocumentRule:
+    """Whether the profile's notice requires, offers (非必需) or does not ask for a unit document.
+
+    The ONE reader of the "which documents" rule: letters, the 呈报表, the export bundle and the
+    申报批次 requirements all ask here."""
+    rule = next((d for d in profile.documents if d.kind == kind), None)
+    if rule is None:
+        raise ValidationError(f"未知的文书类型“{kind}”")
+    return rule
+
+
+def offered_documents(profile: Profile) -> list[DocumentRule]:
+    return [d for d in profile.documents if d.offered]
+
+
+def is_teacher(person: PersonData) -> bool:
+    """A person of a teacher series (师德师风 说明 takes teachers only)."""
+    return person.series in TEACHER_SERIES or person.specialty in TEACHER_SERIES
 
 
 _RULE_TITLES = {

@@ -266,7 +266,7 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
     rendered, so a failure leaves no partial set. ``start`` is saved as the persons' publicity start;
     without it the stored start is used. Persons judged ineligible are left out of the 推荐报告.
     """
-    from app.policy.profiles import application_deadline, load_profile
+    from app.policy.profiles import application_deadline, document_rule, is_teacher, load_profile
     from app.settings import load_settings
 
     if kind not in KINDS:
@@ -274,12 +274,25 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
     if not person_keys:
         raise UsageError("请至少指定一名人员")
     profile = load_profile(profile_id or load_settings().profile_id)
+    rule = document_rule(profile, kind)
+    if not rule.offered:
+        raise ValidationError(f"“{profile.short_name}”的通知不要求《{KIND_LABELS[kind]}》，未生成（依据：{rule.source}）")
     tpl = load_template(profile.id)
     persons = _resolve_persons(db, person_keys)
+    notes: list[str] = []
+    if rule.need == "optional":
+        notes.append(f"《{KIND_LABELS[kind]}》为非必需材料：“{profile.short_name}”的通知未要求，按需使用")
+    if rule.teachers_only:
+        others = [p.name for p in persons if not is_teacher(p)]
+        persons = [p for p in persons if is_teacher(p)]
+        if not persons:
+            raise ValidationError(f"《{KIND_LABELS[kind]}》只列教师系列人员：所选人员均不是教师系列")
+        if others:
+            notes.append(f"以下人员不是教师系列，未列入《{KIND_LABELS[kind]}》：{'、'.join(others)}")
     as_of_d = resolve_as_of(profile, as_of)
     deadline = application_deadline(profile, as_of)
     verdicts = verdicts_for(persons, profile, as_of_d)
-    warnings: list[str] = []
+    warnings: list[str] = list(notes)
     if tpl.assumption:
         warnings.append(f"“{profile.short_name}”的通知未附信函模板，按其他通知模板类比生成（假设），请核对措辞")
 

@@ -75,8 +75,7 @@ class LettersView(QWidget):
 
         # Right: settings of the run.
         self.kind = QComboBox()
-        for k in KINDS:
-            self.kind.addItem(KIND_LABELS[k], k)
+        self._fill_kinds()
         self.start = QDateEdit()
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd")
@@ -153,7 +152,33 @@ class LettersView(QWidget):
         self.reload()
 
     # ------------------------------------------------------------------ data
+    def _fill_kinds(self) -> None:
+        """Only the documents the profile's notice asks for; optional ones marked 非必需."""
+        current = self.kind.currentData()
+        self.kind.clear()
+        rules = {}
+        try:
+            from app.policy.profiles import document_rule, load_profile
+
+            profile = load_profile(self.ctx.settings.profile_id)
+            rules = {k: document_rule(profile, k) for k in (*KINDS, "form")}
+        except ChudingError as exc:
+            log.warning("profile not loaded for the letter kinds: %s", exc.message)
+        for k in KINDS:
+            rule = rules.get(k)
+            if rule is not None and not rule.offered:
+                continue
+            label = KIND_LABELS[k] + ("（非必需）" if rule is not None and rule.need == "optional" else "")
+            self.kind.addItem(label, k)
+        idx = self.kind.findData(current)
+        self.kind.setCurrentIndex(max(idx, 0))
+        form_rule = rules.get("form")
+        self._form_offered = form_rule is None or form_rule.offered
+
     def reload(self) -> None:
+        self._fill_kinds()
+        if hasattr(self, "form_btn"):
+            self.form_btn.setVisible(self._form_offered)
         checked = set(self.checked_ids())
         self.persons.blockSignals(True)
         self.persons.clear()
