@@ -1,8 +1,11 @@
 """呈报表 draft as PDF (reportlab): front and back of one A4 sheet, two copies → 4 pages, paired for
 long-edge duplex printing.
 
-Every box has a fixed size: long text wraps and shrinks inside its box (down to a minimum size, then
-is cut with "…") and never pushes anything to another page. The CJK font is embedded and subset:
+Every box has a fixed size: long text wraps and shrinks inside its box (down to 8 pt, then is cut with
+"…" and the field is named in the warnings) and never pushes anything to another page; no text is
+drawn below 8 pt unnamed (``FormResult.small``). Lines never start with closing punctuation (a lone
+"）"). Every page carries a diagonal "本地草稿 以平台生成带水印版本为准" mark, and nothing is drawn
+below the footer rule. The CJK font is embedded and subset:
 宋体 (SimSun) from the system when present, else PyMuPDF's bundled Droid Sans Fallback (Apache-2.0),
 so the PDF looks the same on a machine without any CJK font.
 

@@ -121,7 +121,9 @@ def generate_form(db: Database, person_key: str | int, out_path: str | Path, *, 
     data, warnings = build_form_data(db, person_key, profile_id=profile_id, as_of=as_of)
     result: FormResult = write_form(data, out_path, copies=copies)
     if result.truncated:
-        warnings.append(f"以下栏目内容过长，已缩小字号并截断：{'、'.join(result.truncated)}")
+        warnings.append(f"以下栏目内容过长，缩小到 8 磅仍放不下，已截断（以“…”结尾）：{'、'.join(result.truncated)}")
+    if result.small:
+        warnings.append(f"以下栏目字号小于 8 磅，打印后可能难以辨认：{'、'.join(result.small)}")
     return FormReport(Path(out_path), result.pages, len(result.data), result.font,
                       data.qualification.status or "", result.truncated, warnings)
 

@@ -10,7 +10,13 @@ import pytest
 
 from app.domain.person import Education, PersonData, UnitData
 from app.errors import PolicyError, ValidationError
-from app.policy.profiles import document_rule, load_profile, load_profile_file, offered_documents, profiles_dir
+from app.policy.profiles import (
+    document_rule,
+    load_profile,
+    load_profile_file,
+    offered_documents,
+    profiles_dir,
+)
 
 D = dt.date
 
@@ -33,7 +39,7 @@ def test_a_required_document_must_have_its_material(tmp_path: Path) -> None:
     text = (profiles_dir() / "korla-2024.toml").read_text(encoding="utf-8")
     bad = tmp_path / "korla-2024.toml"
     bad.write_text(text.replace('tuijian = "none"', 'tuijian = "required"'), encoding="utf-8")
-    with pytest.raises(PolicyError, match="documents.tuijian"):
+    with pytest.raises(PolicyError, match=r"documents\.tuijian"):
         load_profile_file(bad)
     bad.write_text(text.replace('form_title = "初次确定专业技术职务呈报表"\n', ""), encoding="utf-8")
     with pytest.raises(PolicyError, match="form_title"):
