@@ -294,7 +294,8 @@ def _draw_front(p: _Painter, d: FormData, copy_no: int, copies: int) -> None:
     top = GRID_TOP
     for row in rows4:
         for i, text in enumerate(row):
-            p.cell(Box(x[i], top, COLS[i], ROW_H), text, size=10 if i % 2 == 0 else 10.5, what=row[i - 1] if i % 2 else "")
+            p.cell(Box(x[i], top, COLS[i], ROW_H), text, size=10 if i % 2 == 0 else 10.5, pad=2.0 if i % 2 == 0 else 3.0,
+                   what=row[i - 1] if i % 2 else row[i].replace("\n", ""))
         top += ROW_H
     photo_box = Box(x[4], GRID_TOP, PHOTO_W, ROW_H * len(rows4))
     p.rect(photo_box)
