@@ -191,6 +191,7 @@ def _load_template_file(path: Path) -> LetterTemplate:
     for kind, sec in sections.items():
         for key, value in sec.items():
             values = value if isinstance(value, list) else [value]
+            values = [x for v in values for x in (v if isinstance(v, list) else [v])]  # seals: list of lists
             for v in values:
                 if isinstance(v, str):
                     _check_placeholders(path, kind, key, v)
@@ -323,9 +324,11 @@ def group_for_report(persons: Sequence[LetterPerson]) -> list[tuple[tuple[str, s
 # --------------------------------------------------------------------------- docx layout
 
 BODY_FONT = "仿宋"
-TITLE_FONT = "宋体"
-BODY_PT = 15
-TITLE_PT = 20
+TITLE_FONT = "宋体"  # GB/T 9704 7.3.1: 2号小标宋体; 宋体 (bold) where 方正小标宋 is not installed
+BODY_PT = 16  # GB/T 9704 5.2.1 / 7.3.3: 3号仿宋
+TITLE_PT = 22  # 2号
+BODY_LINE_PT = 29  # 22 lines per page on the 225 mm type area (GB/T 9704 5.2.2)
+SEAL_SPACE_CM = 4.6  # a seal is ≤ 4.2 cm across: room above the unit name and date
 
 
 def _set_run_font(run, name: str, size: float, *, bold: bool = False) -> None:
@@ -365,7 +368,7 @@ def _new_document(title: str) -> DocxDocument:
 
 
 def _para(doc, text: str = "", *, align=None, indent: bool = False, size: float = BODY_PT,
-          bold: bool = False, font: str = BODY_FONT, space_after: float = 0, line_pt: float = 28):
+          bold: bool = False, font: str = BODY_FONT, space_after: float = 0, line_pt: float = BODY_LINE_PT):
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -383,7 +386,7 @@ def _para(doc, text: str = "", *, align=None, indent: bool = False, size: float 
 
 def _title(doc, text: str) -> None:
     _para(doc, text, align=WD_ALIGN_PARAGRAPH.CENTER, size=TITLE_PT, bold=True, font=TITLE_FONT,
-          space_after=12, line_pt=36)
+          space_after=BODY_LINE_PT, line_pt=38)
 
 
 def _signature(doc, lines: list[str]) -> None:
@@ -474,6 +477,24 @@ def _ruled_lines(doc, n: int, width_cm: float, height_cm: float = 1.0) -> None:
     tblpr.append(borders)
     for row in table.rows:
         _row_height(row, height_cm)
+
+
+def _seal_blocks(doc, columns: list[list[str]]) -> None:
+    """Side-by-side signature blocks, each under an empty space a seal fits in (two seals: the
+    recommending unit and its 主管单位, GB/T 9704 联合行文 style)."""
+    width = 15.6 / max(1, len(columns))
+    table = doc.add_table(rows=2, cols=len(columns))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _fix_widths(table, [width] * len(columns))
+    _row_height(table.rows[0], SEAL_SPACE_CM)
+    for i, lines in enumerate(columns):
+        cell = table.cell(1, i)
+        for j, line in enumerate(lines):
+            p = cell.paragraphs[0] if j == 0 else cell.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            p.paragraph_format.line_spacing = Pt(BODY_LINE_PT)
+            _set_run_font(p.add_run(line), BODY_FONT, BODY_PT)
 
 
 def _to_bytes(doc) -> bytes:
@@ -634,9 +655,14 @@ def render_tuijian(tpl: LetterTemplate, persons: Sequence[LetterPerson], ctx: Le
     for text in body:
         _para(doc, text, indent=True)
     _para(doc, "")
-    for line in sig:
-        p = _para(doc, line, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        p.paragraph_format.right_indent = Pt(BODY_PT * 2)
+    if sec.get("seals"):
+        seals = [[fill(t) for t in col] for col in sec["seals"]]
+        _seal_blocks(doc, seals)
+        sig = [line for col in seals for line in col]
+    else:
+        for line in sig:
+            p = _para(doc, line, align=WD_ALIGN_PARAGRAPH.RIGHT)
+            p.paragraph_format.right_indent = Pt(BODY_PT * 2)
     missing.extend(m for m in fill.missing if m not in missing)
     return RenderedLetter("tuijian", "", _to_bytes(doc), [lp.person.name for lp in persons], missing,
                           text="\n".join([title, *body, *sig]))

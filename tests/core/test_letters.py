@@ -294,3 +294,34 @@ def test_dates_after_the_deadline_are_flagged_in_report_cli_and_preflight(staff_
     pid = find_person(staff_db, "艾力·示例").id
     pre = preflight(staff_db, profile_id="urumqi-private-2025", person_ids=[pid], include_unit_files=False)
     assert any(n.startswith("艾力·示例：") and "2025年3月18日晚于申报截止日期2025年3月17日" in n for n in pre.notes)
+
+
+# --------------------------------------------------------------------------- conventions (GB/T 9704)
+
+_HALF_WIDTH_IN_CHINESE = __import__("re").compile(r"[\u4e00-\u9fff][(),;:!?]|[(),;:!?][\u4e00-\u9fff]")
+
+
+def test_letters_follow_gbt_9704_sizes_and_full_width_punctuation(make_id) -> None:
+    from docx import Document
+    from docx.shared import Cm, Pt
+
+    teacher = _person(make_id, series="中小学教师", specialty="中小学教师", post_grade="专业技术十三级")
+    lp = LetterPerson(teacher, Qualification("初定", "初级", years=1), political="拥护党的路线。", achievements="完成教学。")
+    for tpl_id in ("korla-2024", "urumqi-private-2025", "urumqi-chuding"):
+        tpl = load_template(tpl_id)
+        for kind in KINDS:
+            for letter in render_letters(kind, tpl, [lp], _ctx()):
+                doc = Document(__import__("io").BytesIO(letter.data))
+                title = doc.paragraphs[0].runs[0]
+                assert title.font.size == Pt(22) and title.font.name in ("宋体", "方正小标宋简体"), (tpl_id, kind)
+                body = [r for p in doc.paragraphs[1:] for r in p.runs if r.text.strip()]
+                if kind in ("gongshi", "gongshi-result", "tuijian", "shide"):
+                    assert body and all(r.font.size == Pt(16) and r.font.name == "仿宋" for r in body), (tpl_id, kind)
+                text = docx_text(letter.data)
+                assert not _HALF_WIDTH_IN_CHINESE.search(text), (tpl_id, kind, _HALF_WIDTH_IN_CHINESE.search(text))
+    [report] = render_letters("tuijian", load_template("urumqi-private-2025"), [lp], _ctx())
+    doc = Document(__import__("io").BytesIO(report.data))
+    seals = doc.tables[-1]
+    assert len(seals.columns) == 2 and seals.rows[0].height >= Cm(4.2)  # room for two seals side by side
+    assert "推荐单位（公章）" in seals.cell(1, 0).text and "主管单位（公章）" in seals.cell(1, 1).text
+    assert "2025年3月4日" in seals.cell(1, 0).text
