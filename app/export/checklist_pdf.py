@@ -6,6 +6,7 @@ works offline and prints Chinese anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from app.export.manifest import KIND_MATERIAL, Manifest
@@ -19,7 +20,7 @@ def _kb(n: int) -> str:
     return f"{max(1, round(n / 1024))} KB"
 
 
-def fit_width(text: str, width: float, size: float, measure) -> str:  # type: ignore[no-untyped-def]
+def fit_width(text: str, width: float, size: float, measure: Callable[[str, float], float]) -> str:
     """``text`` as is when it fits ``width``; else cut and ended with "…" (never cut silently)."""
     if not text or measure(text, size) <= width:
         return text
@@ -29,7 +30,7 @@ def fit_width(text: str, width: float, size: float, measure) -> str:  # type: ig
     return text[:cut] + "…"
 
 
-def wrap_width(text: str, width: float, size: float, measure) -> list[str]:  # type: ignore[no-untyped-def]
+def wrap_width(text: str, width: float, size: float, measure: Callable[[str, float], float]) -> list[str]:
     """``text`` broken into lines no wider than ``width`` (character by character: CJK text)."""
     lines, cur = [], ""
     for ch in text:
