@@ -323,5 +323,5 @@ def test_letters_follow_gbt_9704_sizes_and_full_width_punctuation(make_id) -> No
     doc = Document(__import__("io").BytesIO(report.data))
     seals = doc.tables[-1]
     assert len(seals.columns) == 2 and seals.rows[0].height >= Cm(4.2)  # room for two seals side by side
-    assert "推荐单位（公章）" in seals.cell(1, 0).text and "主管单位（公章）" in seals.cell(1, 1).text
+    assert "测试电力科技有限公司（公章）" in seals.cell(1, 0).text and "主管单位（公章）" in seals.cell(1, 1).text
     assert "2025年3月4日" in seals.cell(1, 0).text
