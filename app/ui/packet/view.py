@@ -254,6 +254,7 @@ class PacketView(QWidget):
         self.current_doc: DocumentInfo | None = None
         self._docs: list[DocumentInfo] = []
         self._keep_doc: int | None = None
+        self.notice: QMessageBox | None = None  # the last "please check" box after adding files
         self._generation = 0
 
         # top bar
@@ -551,6 +552,11 @@ class PacketView(QWidget):
         def ok(result: Any) -> None:
             if result.warnings:
                 self.ctx.bus.status_message.emit("；".join(result.warnings))
+                self.notice = QMessageBox(QMessageBox.Icon.Information, "请检查刚添加的材料",
+                                          "材料已添加，但有以下情况需要留意：\n\n"
+                                          + "\n".join(f"• {w}" for w in result.warnings),
+                                          QMessageBox.StandardButton.Ok, self)
+                self.notice.open()  # not exec(): the page stays usable, nothing waits on it
             self.changed.emit()
             self.ctx.bus.documents_changed.emit(person_id)
 
