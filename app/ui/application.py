@@ -52,7 +52,7 @@ def run(argv: list[str]) -> int:
         return 1
     ctx = UiContext(db=db, settings=load_settings(), bus=Bus())
     window = MainWindow(ctx)
-    window.show()
+    window.show_fitted()
     log.info("main window shown (version %s)", __version__)
     if os.environ.get("CHUDING_SMOKE_TEST"):
         # Used by installer/build.py and benchmarks/startup.py: prove the window came up, then quit.

@@ -6,7 +6,15 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -30,6 +38,16 @@ log = logging.getLogger(__name__)
 UNIT_FIELDS = ("单位性质", "单位层级", "单位所在地", "四类以下地区", "统一社会信用代码")
 
 
+# The window's preferred size; a smaller screen (1366×768 laptops: ~1366×728 available) opens maximised.
+PREFERRED_SIZE = QSize(1280, 780)
+
+
+def opens_maximised(available: QSize) -> bool:
+    """Whether the window should open maximised on a screen with this available area (the preferred
+    size plus a frame and some room around it does not fit)."""
+    return available.width() < PREFERRED_SIZE.width() + 60 or available.height() < PREFERRED_SIZE.height() + 60
+
+
 def app_icon() -> QIcon:
     path = resource("icons", "app.svg")
     return QIcon(str(path)) if path.exists() else QIcon()
@@ -47,7 +65,7 @@ class MainWindow(QMainWindow):
         self.extra_pages: list[tuple[str, QWidget]] = []
         self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}")
         self.setWindowIcon(app_icon())
-        self.resize(1280, 780)
+        self.resize(PREFERRED_SIZE)
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(96)
@@ -74,6 +92,19 @@ class MainWindow(QMainWindow):
         self.roster.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
         ctx.bus.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self._update_actions()
+
+    def show_fitted(self) -> None:
+        """Show the window at its preferred size, centred, or maximised where that does not fit."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+        if opens_maximised(available.size()):
+            self.showMaximized()
+            return
+        self.resize(PREFERRED_SIZE)
+        frame = self.frameGeometry()
+        frame.moveCenter(available.center())
+        self.move(frame.topLeft())
+        self.show()
 
     # --- pages ---------------------------------------------------------------------------------
     def _add_page(self, title: str, widget: QWidget) -> None:

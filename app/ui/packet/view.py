@@ -333,6 +333,10 @@ class PacketView(QWidget):
         bl.addLayout(head)
         bl.addWidget(self.strip)
         bl.addLayout(tools)
+        # The page strip takes room only once a card with pages is chosen: on a 1366×768 screen an
+        # empty strip would leave a third of the cards visible.
+        self.strip_panel = bottom
+        bottom.setVisible(False)
 
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(scroll)
@@ -580,6 +584,7 @@ class PacketView(QWidget):
             self.doc_choice.addItem(f"#{d.id} {d.original_name}（{len(d.pages)} 页）", d.id)
         self.doc_choice.blockSignals(False)
         self.strip_title.setText(f"{st.label}：{len(docs)} 份材料" if docs else f"{st.label}：尚无文件，可拖入")
+        self.strip_panel.setVisible(bool(docs))
         keep = self._keep_doc if self._keep_doc is not None else (self.current_doc.id if self.current_doc else None)
         self._keep_doc = None
         idx = self.doc_choice.findData(keep) if keep is not None else -1
