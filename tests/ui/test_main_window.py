@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 import sys
 import types
 from pathlib import Path
@@ -115,6 +116,20 @@ def test_about_dialog_lists_version_and_licences(qtbot, db):
     licences = {dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
     assert "LGPL" in next(v for k, v in licences.items() if k.startswith("PySide6"))
     assert any(__version__ in w.text() for w in dialog.findChildren(type(window.status_count)))
+    # the officer reads it: names without developer notes, what each does in Chinese, no test tools
+    assert "PyMuPDF" in rows and "pytest, pytest-qt" not in rows and not any("(" in r or "<" in r for r in rows)
+    purposes = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
+    assert all(re.search(r"[\u4e00-\u9fff]", t) and not re.search(r"[A-Za-z]{4,} [a-z]{3,}", t)
+               for t in purposes), purposes
+
+
+def test_every_shipped_component_has_a_chinese_description():
+    from app.ui.dialogs.about_dialog import ABOUT_COLUMN, dependencies_file, parse_licence_tables
+
+    text = dependencies_file().read_text(encoding="utf-8")
+    rows = parse_licence_tables(text)
+    assert len(rows) >= 10 and ABOUT_COLUMN in text
+    assert [name for name, _lic, purpose in rows if not purpose] == []
 
 
 # --- page registry ---------------------------------------------------------------------------------
