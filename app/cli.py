@@ -90,6 +90,8 @@ def _add_globals(p: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     p.add_argument("--db", metavar="URL_OR_PATH", default=default,
                    help="数据库：SQLAlchemy URL 或 SQLite 文件路径（默认：用户数据目录；也可用 CHUDING_DB_URL）")
+    p.add_argument("--demo", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="使用演示数据库（与正式数据库分开的文件；chuding --demo demo 创建演示数据）")
     p.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
                    help="机器可读输出（JSON 写到标准输出，中文提示写到标准错误）")
 
@@ -114,7 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    ctx = CliContext(db_arg=args.db, json=bool(args.json))
+    db_arg = args.db
+    if args.demo:
+        if db_arg:
+            sys.stderr.write("用法错误：--demo 与 --db 不能同时使用\n")
+            return EXIT_USAGE
+        from app.paths import demo_db_path
+
+        db_arg = str(demo_db_path())
+    ctx = CliContext(db_arg=db_arg, json=bool(args.json))
     try:
         return int(args.handler(args, ctx))
     except ChudingError as exc:

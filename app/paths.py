@@ -48,6 +48,12 @@ def default_db_path() -> Path:
     return user_data_dir() / "chuding.sqlite3"
 
 
+def demo_db_path() -> Path:
+    """The demo database: beside the officer's own, never the same file, so demo rows never mix
+    with real ones (帮助 → 打开演示数据, ``chuding --demo``, ``bootstrap.py run``)."""
+    return user_data_dir() / "demo.sqlite3"
+
+
 def resources_dir() -> Path:
     """The ``resources/`` folder: beside the package in a checkout, inside the bundle when frozen."""
     frozen_base = getattr(sys, "_MEIPASS", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -48,6 +50,18 @@ def opens_maximised(available: QSize) -> bool:
     return available.width() < PREFERRED_SIZE.width() + 60 or available.height() < PREFERRED_SIZE.height() + 60
 
 
+DEMO_BANNER = ("演示数据：这里的单位和人员都是虚构的，用来熟悉操作。在这里做的修改只留在演示数据库中，"
+               "不会进入您的正式数据。")
+
+
+def demo_launch_command() -> tuple[str, list[str]]:
+    """How to start a second copy of the app on the demo database (the frozen app is its own
+    executable; from source it is ``python -m app``)."""
+    if getattr(sys, "frozen", False):
+        return sys.executable, ["--demo"]
+    return sys.executable, ["-m", "app", "--demo"]
+
+
 def app_icon() -> QIcon:
     path = resource("icons", "app.svg")
     return QIcon(str(path)) if path.exists() else QIcon()
@@ -63,7 +77,7 @@ class MainWindow(QMainWindow):
         self._select_after_load: int | None = None
         self._pages_pending = False
         self.extra_pages: list[tuple[str, QWidget]] = []
-        self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}")
+        self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}" + ("【演示数据】" if ctx.demo else ""))
         self.setWindowIcon(app_icon())
         self.resize(PREFERRED_SIZE)
 
@@ -77,11 +91,19 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
         central = QWidget()
-        h = QHBoxLayout(central)
-        h.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.demo_banner = QLabel(DEMO_BANNER)
+        self.demo_banner.setWordWrap(True)
+        self.demo_banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 6px 12px;")
+        self.demo_banner.setVisible(ctx.demo)
+        outer.addWidget(self.demo_banner)
+        h = QHBoxLayout()
         h.setSpacing(0)
         h.addWidget(self.nav)
         h.addWidget(self.stack, 1)
+        outer.addLayout(h, 1)
         self.setCentralWidget(central)
 
         self._build_menus()
@@ -130,10 +152,46 @@ class MainWindow(QMainWindow):
     def start_up(self) -> None:
         """The work deferred until the window is on screen: profiles, the roster, extra pages."""
         self.roster.init_profiles()
-        self.roster.reload()
+        if self.ctx.demo and self._demo_empty():
+            self._create_demo()
+        else:
+            self.roster.reload()
         self.update_status()
         # the other pages import heavier modules: only once the roster is on screen
         self._pages_pending = True
+
+    def _demo_empty(self) -> bool:
+        from app.services.roster import count_persons
+
+        return count_persons(self.ctx.db) == 0
+
+    def _create_demo(self) -> None:
+        """Fill an empty demo database (the invented unit, staff and scans), then show it."""
+        from app.services.demo import create_demo
+        from app.ui.workers import op
+
+        db = self.ctx.db
+
+        def failed(exc: BaseException) -> None:
+            QMessageBox.warning(self, "演示数据", getattr(exc, "message", str(exc)))
+            self.roster.reload()
+
+        op(self, lambda _task: create_demo(db)).with_progress("正在创建演示数据…") \
+            .success(lambda _summary: self.roster.reload()).failure(failed).run()
+
+    def open_demo(self) -> bool:
+        """帮助 → 打开演示数据: a second window on the demo database, in its own process, so the
+        officer's data and the demo never share a database."""
+        from PySide6.QtCore import QProcess
+
+        program, args = demo_launch_command()
+        started = QProcess.startDetached(program, args)
+        ok = bool(started[0] if isinstance(started, tuple) else started)
+        if not ok:
+            QMessageBox.warning(self, "演示数据", "无法启动演示数据窗口，请稍后重试。")
+        else:
+            self.statusBar().showMessage("正在打开演示数据窗口…", 8000)
+        return ok
 
     # --- menus ---------------------------------------------------------------------------------
     def _action(self, text: str, slot: Any,
@@ -172,6 +230,9 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("帮助(&H)")
         self.act_about = self._action("关于…", self.open_about)
         self.act_logs = self._action("打开日志文件夹", self.open_log_folder)
+        self.act_demo = self._action("打开演示数据", self.open_demo)
+        self.act_demo.setVisible(not self.ctx.demo)
+        m.addAction(self.act_demo)
         m.addAction(self.act_about)
         m.addAction(self.act_logs)
 

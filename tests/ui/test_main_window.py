@@ -248,3 +248,28 @@ def test_export_wizard_jump_opens_the_person_on_the_packet_page(qtbot, demo_db):
     assert window.stack.currentWidget() is packet
     assert packet.current_person == target.id
     wizard.close()
+
+
+def test_demo_window_is_labelled_and_fills_an_empty_demo_database(qtbot, db):
+    from app.services.roster import count_persons
+    from app.ui.main_window import MainWindow, demo_launch_command
+    from tests.ui._support import make_ctx
+
+    ctx = make_ctx(db)
+    ctx.demo = True
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.roster.loaded, timeout=120000):
+        window.show()
+    qtbot.waitUntil(lambda: window.roster.model.rowCount() == 20, timeout=120000)
+    assert count_persons(db) == 20
+    assert window.demo_banner.isVisible() and "虚构" in window.demo_banner.text()
+    assert "演示数据" in window.windowTitle() and not window.act_demo.isVisible()
+    program, args = demo_launch_command()
+    assert args[-1] == "--demo" and program
+
+
+def test_officers_window_has_no_demo_banner(qtbot, db):
+    window = open_window(qtbot, db)
+    assert not window.demo_banner.isVisible() and "演示" not in window.windowTitle()
+    assert window.act_demo.isVisible() and window.act_demo.text() == "打开演示数据"
