@@ -176,8 +176,10 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "演示数据", getattr(exc, "message", str(exc)))
             self.roster.reload()
 
-        op(self, lambda _task: create_demo(db)).with_progress("正在创建演示数据…") \
-            .success(lambda _summary: self.roster.reload()).failure(failed).run()
+        def done(_summary: object) -> None:
+            self.roster.reload()
+
+        op(self, lambda _task: create_demo(db)).with_progress("正在创建演示数据…").success(done).failure(failed).run()
 
     def open_demo(self) -> bool:
         """帮助 → 打开演示数据: a second window on the demo database, in its own process, so the
