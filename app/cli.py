@@ -32,6 +32,25 @@ COMMAND_MODULES = (
 )
 
 
+# The GUI's words in messages shared by both faces, and the command-line option that does the same.
+# Services speak the GUI's language (an officer reads them); the CLI adds its option after the words.
+CLI_EQUIVALENTS: tuple[tuple[str, str], ...] = (
+    ("“更新已有人员”", "--update"),
+    ("“公示起始日期”", "--start"),
+    ("请输入打开密码", "--password"),
+    ("请指定年度", "--year"),
+    ("未创建演示数据", "--force 覆盖，或 --demo 使用演示数据库"),
+)
+
+
+def cli_words(text: str) -> str:
+    """``text`` with the CLI option named after each GUI phrase it contains."""
+    for phrase, option in CLI_EQUIVALENTS:
+        if phrase in text and option not in text:
+            text = text.replace(phrase, f"{phrase}（命令行：{option}）", 1)
+    return text
+
+
 @dataclass
 class CliContext:
     db_arg: str | None
@@ -52,7 +71,7 @@ class CliContext:
     def info(self, message: str) -> None:
         """Human text: stdout normally, stderr in --json mode so stdout stays machine-readable."""
         stream = sys.stderr if self.json else sys.stdout
-        stream.write(message + "\n")
+        stream.write(cli_words(message) + "\n")
 
     def close(self) -> None:
         if self._db is not None:
@@ -129,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, ctx))
     except ChudingError as exc:
         log.info("command failed: %s (%s)", exc.message, exc.detail)
-        sys.stderr.write(f"错误：{exc.message}\n")
+        sys.stderr.write(f"错误：{cli_words(exc.message)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("已中断\n")

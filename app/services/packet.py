@@ -84,7 +84,7 @@ def check_slot(slot: str, year: int | None) -> None:
     if slot not in SLOT_LABELS:
         raise UsageError(f"未知的材料类别“{slot}”。可用：{', '.join(SLOT_LABELS)}")
     if slot in PER_YEAR_SLOTS and year is None:
-        raise UsageError(f"“{SLOT_LABELS[slot]}”按年度提交，请指定年度（--year）")
+        raise UsageError(f"“{SLOT_LABELS[slot]}”按年度提交，请指定年度")
     if year is not None and not 1950 <= year <= 2100:
         raise UsageError(f"年度无效：{year}")
 
