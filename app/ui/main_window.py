@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 UNIT_FIELDS = ("单位性质", "单位层级", "单位所在地", "四类以下地区", "统一社会信用代码")
 
 
+# Export issues fixed in the 遮盖 editor (app/export/bundle.py codes); the others on the 材料 page.
+MASK_ISSUE_CODES = frozenset({"unmasked", "masked_missing", "no_boxes", "residual", "not_masked"})
+
 # The window's preferred size; a smaller screen (1366×768 laptops: ~1366×728 available) opens maximised.
 PREFERRED_SIZE = QSize(1280, 780)
 
@@ -140,6 +143,8 @@ class MainWindow(QMainWindow):
         for title, widget in build_pages(self.ctx):
             self.extra_pages.append((title, widget))
             self._add_page(title, widget)
+            if hasattr(widget, "mask_requested"):
+                widget.mask_requested.connect(self.jump_to_mask)
         return [t for t, _ in self.extra_pages]
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -248,13 +253,35 @@ class MainWindow(QMainWindow):
         wizard.show()
         return wizard
 
-    def jump_to_packet(self, person_id: int, _slot: str = "", _document_id: int = 0, _page_id: int = 0) -> bool:
-        for i, (title, widget) in enumerate(self.extra_pages):
-            if title == "材料" and hasattr(widget, "show_person"):
+    def _page(self, title: str) -> QWidget | None:
+        """Show the page called ``title`` and return it (None when it is not installed)."""
+        for i, (t, widget) in enumerate(self.extra_pages):
+            if t == title:
                 self.nav.setCurrentRow(1 + i)
                 self.activateWindow()
-                return bool(widget.show_person(person_id))
-        return False
+                return widget
+        return None
+
+    def jump_to_packet(self, person_id: int, slot: str = "", document_id: int = -1, page_id: int = -1,
+                       code: str = "") -> bool:
+        """Show the place to fix an issue: a page still to mask opens in 遮盖 at that page, anything
+        else opens the person on 材料 with the slot's card selected."""
+        if code in MASK_ISSUE_CODES:
+            return self.jump_to_mask(person_id, document_id, page_id)
+        widget = self._page("材料")
+        if widget is None or not hasattr(widget, "show_person"):
+            return False
+        shown = bool(widget.show_person(person_id))
+        if shown and slot and hasattr(widget, "select_slot_key"):
+            widget.select_slot_key(slot)
+        return shown
+
+    def jump_to_mask(self, person_id: int, document_id: int = -1, page_id: int = -1) -> bool:
+        """The 遮盖 page on ``person_id``'s page to mask (from a card's 去遮盖 or the export wizard)."""
+        widget = self._page("遮盖")
+        if widget is None or not hasattr(widget, "open_target"):
+            return False
+        return widget.open_target(person_id, document_id, page_id) is not None
 
     def _update_actions(self) -> None:
         has = self.roster.current_person() is not None

@@ -244,10 +244,33 @@ def test_export_wizard_jump_opens_the_person_on_the_packet_page(qtbot, demo_db):
     wizard = window.open_bundle_wizard()
     qtbot.waitExposed(wizard)
     target = list_persons(demo_db)[5]
-    wizard.jump_requested.emit(target.id, "id_card", 0, 0)
+    wizard.jump_requested.emit(target.id, "id_card", -1, -1, "missing")
     assert window.stack.currentWidget() is packet
     assert packet.current_person == target.id
+    qtbot.waitUntil(lambda: packet.current_slot is not None and packet.current_slot.slot == "id_card", timeout=20000)
+
+    # a page still to mask: 转到此项 opens that very page in the 遮盖 editor
+    from app.services.masking import masking_pages
+
+    editor = next(w for t, w in window.extra_pages if t == "遮盖")
+    pending = next(i for i in masking_pages(demo_db, target.id).items if i.mask_state == "pending")
+    later = [i for i in masking_pages(demo_db, target.id).items if i.mask_state == "pending"][-1]
+    wizard.jump_requested.emit(target.id, "", later.document_id, later.page_id, "unmasked")
+    assert window.stack.currentWidget() is editor
+    assert editor.current_person == target.id and editor.current_page == later.page_id
     wizard.close()
+
+    # a 待遮盖 card's 去遮盖 opens the first page of that document still to mask
+    window.nav.setCurrentRow(1 + [t for t, _ in window.extra_pages].index("材料"))
+    packet.show_person(target.id)
+    qtbot.waitUntil(lambda: any(c.mask_button is not None for c in packet.cards), timeout=20000)
+    card = next(c for c in packet.cards if c.mask_button is not None)
+    assert card.status.status == "待遮盖"
+    card.mask_button.click()
+    assert window.stack.currentWidget() is editor
+    page = next(i for i in masking_pages(demo_db, target.id).items if i.page_id == editor.current_page)
+    assert page.document_id in card.status.document_ids and page.mask_state == "pending"
+    assert pending.mask_state == "pending"
 
 
 def test_demo_window_is_labelled_and_fills_an_empty_demo_database(qtbot, db):

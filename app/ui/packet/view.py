@@ -84,6 +84,7 @@ class SlotCard(QFrame):
     documents_dropped = Signal(object, list)  # target SlotStatus, [document ids] dragged from another card
     clicked = Signal(object)  # SlotStatus
     add_requested = Signal(object)  # SlotStatus
+    mask_requested = Signal(object)  # SlotStatus: open its pages in the 遮盖 editor
 
     def __init__(self, st: SlotStatus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,7 +119,15 @@ class SlotCard(QFrame):
         lay.addWidget(reason)
         add = QPushButton("添加文件…")
         add.clicked.connect(lambda: self.add_requested.emit(self.status))
-        lay.addWidget(add)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        self.mask_button: QPushButton | None = None
+        if st.status == TO_MASK:
+            self.mask_button = QPushButton("去遮盖")
+            self.mask_button.setToolTip("在“遮盖”页打开本项待遮盖的页面")
+            self.mask_button.clicked.connect(lambda: self.mask_requested.emit(self.status))
+            buttons.addWidget(self.mask_button)
+        lay.addLayout(buttons)
 
     def set_thumbnail(self, pm: QPixmap | None) -> None:
         if pm is not None:
@@ -243,6 +252,7 @@ class PacketView(QWidget):
     loaded = Signal()  # the checklist (and overview) were refreshed
     strip_loaded = Signal()  # the page strip shows the selected document
     changed = Signal()  # a document was added or edited
+    mask_requested = Signal(int, int)  # person id, document id: open it in the 遮盖 editor
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -473,6 +483,14 @@ class PacketView(QWidget):
                 return True
         return False
 
+    def select_slot_key(self, slot: str) -> bool:
+        """Select the card of ``slot`` for the shown person (the export wizard's 转到此项)."""
+        card = next((c for c in self.cards if c.status.slot == slot), None)
+        if card is None:
+            return False
+        self.select_slot(card.status)
+        return True
+
     def _on_overview_double_clicked(self, row: int, _col: int) -> None:
         self.persons.setCurrentRow(row)
         self.tabs.setCurrentIndex(0)
@@ -500,6 +518,7 @@ class PacketView(QWidget):
             card.files_dropped.connect(self.add_files)
             card.documents_dropped.connect(self.move_documents)
             card.add_requested.connect(self._add_clicked)
+            card.mask_requested.connect(self._mask_clicked)
             card.clicked.connect(self.select_slot)
             self.cards_grid.addWidget(card, i // 3, i % 3)
             self.cards.append(card)
@@ -540,6 +559,10 @@ class PacketView(QWidget):
                                                 "扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.bmp *.docx);;所有文件 (*)")
         if files:
             self.add_files(st, files)
+
+    def _mask_clicked(self, st: SlotStatus) -> None:
+        if self.current_person is not None:
+            self.mask_requested.emit(self.current_person, st.document_ids[0] if st.document_ids else -1)
 
     def add_files(self, st: SlotStatus, files: list[str], password: str | None = None) -> None:
         """Add ``files`` as one document of the card's slot (and year); asks for a PDF password."""
