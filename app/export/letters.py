@@ -258,8 +258,11 @@ def _field(value: str | None, label: str, missing: list[str], who: str) -> str:
 
 
 def basic_info(p: PersonData, missing: list[str], *, position_field: str = "position") -> str:
-    """The 基本信息 line. ``position_field`` = ``post_grade`` where the notice asks for the 现聘岗位等级
-    (Korla: a grade such as 专业技术十二级, not the job title)."""
+    """The 基本信息 line of the 公示 — a notice posted in public, so the ID number is shown partially
+    (:func:`app.policy.identifiers.partial_id` says why). ``position_field`` = ``post_grade`` where the
+    notice asks for the 现聘岗位等级 (Korla: a grade such as 专业技术十二级, not the job title)."""
+    from app.policy.identifiers import partial_id
+
     who = p.name or "（未命名）"
     if position_field == "post_grade":
         position = f"现聘岗位等级：{_field(p.post_grade, '岗位等级', missing, who)}"
@@ -269,7 +272,7 @@ def basic_info(p: PersonData, missing: list[str], *, position_field: str = "posi
         f"性别：{_field(p.gender, '性别', missing, who)}",
         f"族别：{_field(p.ethnicity, '族别', missing, who)}",
         f"政治面貌：{_field(p.political_status, '政治面貌', missing, who)}",
-        f"身份证号：{_field(p.id_number, '身份证号', missing, who)}",
+        f"身份证号：{_field(partial_id(p.id_number), '身份证号', missing, who)}",
         position,
         f"现任专业技术职务任职资格：{p.current_title or '无'}",
     ]
