@@ -133,3 +133,9 @@ def test_no_user_facing_string_in_the_code_cites_internal_references() -> None:
             if has_internal_reference(s) or "§" in s:
                 bad.append(f"{path.relative_to(APP)}: {s[:80]}")
     assert bad == []
+
+
+def test_user_guide_shown_in_the_app_has_no_internal_reference() -> None:
+    guide = (APP.parent / "docs" / "USER_GUIDE.md").read_text(encoding="utf-8")
+    bad = [line for line in guide.splitlines() if has_internal_reference(line)]
+    assert bad == []
