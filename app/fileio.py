@@ -16,7 +16,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from app.errors import storage_error_from_os
 
@@ -61,6 +61,11 @@ def atomic_write_text(target: str | os.PathLike[str], text: str, *, what: str = 
 # --------------------------------------------------------------------------------------------------
 
 MB = 1024 * 1024
+# Caps shared by the readers (one place): a scan or document, a PDF's pages, a small data file
+# (boxes JSON, policy / holiday / letter-input TOML, settings, manifests).
+MAX_DOCUMENT_BYTES = 200 * MB
+MAX_PDF_PAGES = 500
+MAX_DATA_FILE_BYTES = 10 * MB
 
 
 def _size_text(n: int) -> str:
@@ -69,7 +74,7 @@ def _size_text(n: int) -> str:
 
 @contextlib.contextmanager
 def open_user_file(path: str | os.PathLike[str], max_bytes: int, *,
-                   what: str = "文件") -> Iterator[io.BufferedReader]:
+                   what: str = "文件") -> Iterator[IO[bytes]]:
     """Open a file the user chose, for reading at most ``max_bytes``: the one guard for every reader.
 
     Refuses (``InputFileError``, Chinese) anything that is not a regular file after following
@@ -116,7 +121,7 @@ def open_user_file(path: str | os.PathLike[str], max_bytes: int, *,
         os.close(fd)
         raise
     with fh, io.BufferedReader(_BoundedReader(fh, max_bytes, label)) as bounded:
-        yield bounded
+        yield cast(IO[bytes], bounded)
 
 
 class _BoundedReader(io.RawIOBase):
