@@ -846,7 +846,7 @@ def _storage_error(exc: OSError) -> ChudingError:
         from app.errors import StorageError
 
         return StorageError(f"导出材料包失败：导出位置无效（{exc.filename or ''}）。请选择一个可写的文件夹。",
-                            detail=repr(exc))
+                            detail=f"errno={errno.errorcode.get(exc.errno or 0)}")
     return storage_error_from_os(exc, "导出材料包")
 
 
