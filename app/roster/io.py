@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -220,20 +221,42 @@ def decode_csv_bytes(path: Path, data: bytes) -> str:
 MAX_RECORD_CHARS = 1_000_000  # one CSV record (row): far beyond any roster row, bounds its field list
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _text_lines(path: Path, text: str) -> Iterator[str]:
+    """The physical lines of ``text`` (ends kept, like ``io.StringIO(text, newline="")``), refusing a
+    line longer than ``MAX_RECORD_CHARS`` before copying it."""
+    pos = 0
+    for m in _NEWLINE.finditer(text):
+        if m.end() - pos > MAX_RECORD_CHARS:
+            break
+        yield text[pos:m.end()]
+        pos = m.end()
+    else:
+        if len(text) - pos <= MAX_RECORD_CHARS:
+            if pos < len(text):
+                yield text[pos:]
+            return
+    raise _refuse(path, f"CSV 中有一行超过 {MAX_RECORD_CHARS:,} 个字符，不是有效的花名册。请检查文件（引号是否成对）后再导入")
+
+
 def _csv_rows(path: Path, data: bytes) -> Iterator[tuple[Any, ...]]:
     import itertools
 
     text = decode_csv_bytes(path, data)
-    sample = "".join(itertools.islice(io.StringIO(text, newline=None), HEADER_SCAN_ROWS))
+    del data
+    sample = "".join(itertools.islice(_text_lines(path, text), HEADER_SCAN_ROWS))
     counts = {d: sample.count(d) for d in (",", "\t", ";", "，")}
+    del sample
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     pending = 0
 
     def lines() -> Iterator[str]:
         nonlocal pending
-        for line in io.StringIO(text, newline=""):
+        for line in _text_lines(path, text):
             pending += len(line)
-            if pending > MAX_RECORD_CHARS:
+            if pending > MAX_RECORD_CHARS:  # one record spread over many lines (quoted newlines)
                 raise _refuse(path, f"CSV 中有一行超过 {MAX_RECORD_CHARS:,} 个字符，不是有效的花名册。"
                                     "请检查文件（引号是否成对）后再导入")
             yield line
