@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.logging_setup import REDACTED, RedactingFilter, make_file_handler, redact
+from app.logging_setup import REDACTED, make_file_handler, redact
 from tests.core.test_roster_import import HEADERS, good_row, write_xlsx
 from tests.e2e.cli import run_cli
 
