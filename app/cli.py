@@ -1,7 +1,8 @@
 """`chuding` console script: a thin face over app.services.
 
 Global options: ``--db URL_OR_PATH`` and ``--json`` (machine output on stdout, Chinese messages on
-stderr). Exit codes: 0 ok, 1 checks found problems, 2 usage, 3 unreadable input file, 4 internal.
+stderr). Exit codes: 0 ok, 1 checks found problems, 2 usage, 3 unreadable input file or the environment
+refused (disk full, database locked or read-only, no permission), 4 internal.
 Each command group lives in its own module under ``app/commands`` with a ``register(subparsers)``.
 """
 
