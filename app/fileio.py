@@ -114,7 +114,7 @@ def open_user_file(path: str | os.PathLike[str], max_bytes: int, *,
         if st.st_size > max_bytes:
             raise InputFileError(f"{what}过大：“{p.name}”有 {_size_text(st.st_size)}，上限 {_size_text(max_bytes)}",
                                  detail=f"size {st.st_size} > {max_bytes}")
-        if hasattr(os, "set_blocking"):
+        if getattr(os, "O_NONBLOCK", 0):  # POSIX: back to blocking reads on the (regular) file
             os.set_blocking(fd, True)
         fh = os.fdopen(fd, "rb")
     except BaseException:
