@@ -23,7 +23,15 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, Operat
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.dburl import display_url, mask_url, normalise_url, scrub, with_stored_password
-from app.errors import ChudingError, DuplicateError, SchemaTooNew, ServerUnreachable, StorageError, UsageError
+from app.errors import (
+    ChudingError,
+    DuplicateError,
+    SchemaTooNew,
+    ServerUnreachable,
+    StorageError,
+    UsageError,
+    storage_error_from_db,
+)
 from app.paths import default_db_path
 
 log = logging.getLogger(__name__)
@@ -77,7 +85,9 @@ def make_engine(url: str) -> Engine:
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True)
+        # hide_parameters: a failed statement's message (logged, shown in the crash dialog) never carries
+        # the bound values — ID numbers, names.
+        engine = create_engine(url, future=True, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     connect_args: dict[str, Any] = {}
@@ -92,7 +102,7 @@ def make_engine(url: str) -> Engine:
             "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
         }
     # pool_pre_ping: a connection the server dropped (restart, network) is replaced, not reused
-    return create_engine(url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=5,
+    return create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5,
                          pool_timeout=CONNECT_TIMEOUT_S * 2, connect_args=connect_args)
 
 
@@ -122,6 +132,9 @@ def translate_db_error(exc: BaseException, url: Any) -> ChudingError | None:
         return exc
     if not isinstance(exc, DBAPIError):
         return None
+    env = storage_error_from_db(exc)  # SQLite: disk full, locked, read-only, permission
+    if env is not None:
+        return env
     where = display_url(url)
     orig = exc.orig
     name = type(orig).__name__ if orig is not None else ""
@@ -378,10 +391,9 @@ def open_database(url_or_path: str | os.PathLike[str] | None = None, *, migrate_
     except OperationalError as exc:
         engine.dispose()
         translated = translate_db_error(exc, engine.url)
-        if isinstance(translated, ServerUnreachable | StorageError) and is_server(url):
+        if translated is not None:
             raise translated from exc
-        raise StorageError(f"无法打开数据库：{display_url(url)}。请检查文件是否被其他程序占用或已损坏。",
-                           detail=scrub(repr(exc))) from exc
+        raise StorageError(f"无法打开数据库：{display_url(url)}。文件可能已损坏。", detail=type(exc.orig).__name__) from exc
     except Exception as exc:
         engine.dispose()
         translated = translate_db_error(exc, engine.url)

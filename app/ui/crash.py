@@ -10,6 +10,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.dburl import scrub
+from app.errors import environment_error
 from app.logging_setup import log_file
 
 log = logging.getLogger("app.crash")
@@ -23,6 +24,15 @@ def report_exception(exc_type: type[BaseException], exc: BaseException, tb: Trac
     from app.ui import server_fault
 
     if server_fault.handle(exc):  # a lost database server: one dialog with 重试, not a crash report
+        return
+    named = environment_error(exc)  # disk full, locked / read-only database: not a crash, say which
+    if named is not None:
+        log.warning("operation failed: %s from %s (%s)", type(named).__name__, exc_type.__name__, named.detail)
+        shown.append(named.message)
+        if show_dialogs and QApplication.instance() is not None:
+            QMessageBox.warning(None, "操作未完成", named.message)
+        else:
+            sys.stderr.write(named.message + "\n")
         return
     text = scrub("".join(traceback.format_exception(exc_type, exc, tb)))
     log.error("unhandled exception:\n%s", text)

@@ -125,11 +125,11 @@ def test_cli_db_set_keeps_the_password_out_of_output_settings_and_log(_isolated_
     assert SECRET not in r.stdout + r.stderr and "hr@127.0.0.1:9/chuding" in r.stdout
     settings = (_isolated_user_dirs / "settings.json").read_text(encoding="utf-8")
     assert "127.0.0.1:9" in settings and SECRET not in settings
-    # nothing listens on port 9: one clear Chinese message, no password, exit 4
+    # nothing listens on port 9: one clear Chinese message, no password, exit 3 (the environment refused)
     r = run_cli("db", "test", env=env)
-    assert r.returncode == 4 and "无法连接数据库服务器" in r.stderr and SECRET not in r.stderr
+    assert r.returncode == 3 and "无法连接数据库服务器" in r.stderr and SECRET not in r.stderr
     r = run_cli("packet", "status", env=env)
-    assert r.returncode == 4 and "无法连接数据库服务器" in r.stderr and "内部错误" not in r.stderr
+    assert r.returncode == 3 and "无法连接数据库服务器" in r.stderr and "内部错误" not in r.stderr
     logs = "".join(p.read_text(encoding="utf-8") for p in (_isolated_user_dirs / "logs").glob("*.log*"))
     assert SECRET not in logs
 
@@ -163,7 +163,7 @@ def test_a_server_that_accepts_and_never_answers_does_not_hang_the_cli(_isolated
         for c in held:
             c.close()
         srv.close()
-    assert r.returncode == 4 and "无法连接数据库服务器" in r.stderr, r.stderr
+    assert r.returncode == 3 and "无法连接数据库服务器" in r.stderr, r.stderr
     assert elapsed < 30
 
 
