@@ -63,6 +63,7 @@ def test_unreadable_database_is_reported_not_crashed(tmp_path: Path) -> None:
     assert r.returncode == 3 and "数据库" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.sqlite_only
 def test_demo_without_db_never_touches_the_officers_database(tmp_path: Path) -> None:
     from app.models.db import open_database
     from app.services.roster import count_persons
