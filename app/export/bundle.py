@@ -109,6 +109,7 @@ class PageInput:
     audit: str | None = None
     blob_exists: bool = True
     masked_exists: bool = True
+    not_needed_by: str | None = None  # mask_state "not_needed": who decided it (masking audit), else None
     size: int = 0  # bytes of the blob (for the pre-flight size estimate)
 
 
@@ -349,14 +350,9 @@ def _check_document(spec: Any, d: DocInput, fp: FilePlan, as_of: dt.date, issue:
         pw = {**where, "page_id": pg.page_id, "page_index": pg.index}
         if not pg.blob_exists:
             issue("blocker", "missing_blob", f"“{label}”第 {pg.index + 1} 页的扫描件在文件库中缺失", **pw)
-        if not spec.mask:
-            continue
-        if pg.mask_state == "pending":
-            issue("blocker", "unmasked", f"“{label}”第 {pg.index + 1} 页尚未遮盖（或标记为“无需遮盖”）", **pw)
-        elif pg.mask_state == "masked" and (not pg.masked_sha or not pg.masked_exists):
-            issue("blocker", "masked_missing", f"“{label}”第 {pg.index + 1} 页的遮盖结果缺失，请重新遮盖", **pw)
-        elif pg.mask_state == "masked" and not pg.boxes:
-            issue("warning", "no_boxes", f"“{label}”第 {pg.index + 1} 页已遮盖但没有遮盖框记录，导出后无法复核", **pw)
+        rel = _page_release(pg, bool(spec.mask))
+        if not rel.ok:
+            issue("blocker", rel.problem, rel.message(label, pg.index), **pw)
     if fp.fmt == "pdf" and sum(pg.size for pg in fp.pages) > fp.limit_bytes:
         issue("warning", "compress", f"“{label}”原始大小超过 {fp.limit_bytes // 1024} KB，导出时将压缩", **where)
 
@@ -613,11 +609,25 @@ class BuildResult:
     warnings: list[str]
 
 
+def _page_release(pg: PageInput, mask_required: bool) -> Any:
+    """The one decision of what may leave the vault for this page (app.masking.release)."""
+    from app.masking.release import page_release
+
+    return page_release(mask_required=mask_required, mask_state=pg.mask_state, masked_sha=pg.masked_sha,
+                        boxes=len(pg.boxes), not_needed_by=pg.not_needed_by, masked_exists=pg.masked_exists)
+
+
 def _tasks_for(fp: FilePlan, fno: int, limits: Any, budget: int | None = None) -> list[PageTask]:
+    from app.errors import CheckFailed
+    from app.masking.release import MASKED
+
     budget = budget if budget is not None else _page_budget(fp)
     out = []
     for k, pg in enumerate(fp.pages):
-        masked = pg.mask_state == "masked" and fp.mask_required
+        rel = _page_release(pg, fp.mask_required)
+        if not rel.ok:  # the pre-flight blocks this; never write the original if it was bypassed
+            raise CheckFailed(f"{fp.person_folder}：{rel.message(fp.slot, pg.index)}，未导出")
+        masked = rel.source == MASKED
         path = pg.masked_path if masked and pg.masked_path else pg.blob_path
         # A masked blob is the upright page already: its rotation was applied before masking.
         rotation = 0 if masked else pg.rotation
@@ -690,7 +700,8 @@ def _file_entry(fp: FilePlan, path: Path, rel: str, n_pages: int) -> FileEntry:
     if fp.mask_required:
         for k, pg in enumerate(fp.pages):
             state = "masked" if pg.mask_state == "masked" else "not_needed"
-            mask_pages.append(PageMask(k, state, list(pg.boxes) if state == "masked" else [], pg.audit))
+            mask_pages.append(PageMask(k, state, list(pg.boxes) if state == "masked" else [], pg.audit,
+                                       pg.not_needed_by if state == "not_needed" else None))
     return FileEntry(path=rel, size=path.stat().st_size, sha256=sha256_file(path), kind=KIND_MATERIAL,
                      person=fp.person_folder, slot=fp.slot, year=fp.year, pages=n_pages,
                      limit_kb=fp.limit_bytes // 1024, sources=fp.sources, mask_required=fp.mask_required,

@@ -44,6 +44,7 @@ class PageMask:
     state: str  # "masked" | "not_needed"
     boxes: list[dict[str, Any]] = field(default_factory=list)
     audit: str | None = None  # mask audit reference (masked blob sha or audit record id)
+    decided_by: str | None = None  # state "not_needed": the officer who decided 无需遮盖 (from the audit)
 
 
 @dataclass

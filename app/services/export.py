@@ -148,6 +148,9 @@ def _documents(db: Database, person_ids: list[int]) -> dict[int, list[DocInput]]
             .order_by(Document.person_id, Document.slot, Document.year, Document.id)
         ).all()
         records = _mask_records(s, [pg.id for d in docs for pg in d.pages])
+        from app.services.masking import not_needed_decisions
+
+        decided = not_needed_decisions(s, [pg.id for d in docs for pg in d.pages])
         for d in docs:
             pages = []
             for pg in d.pages:
@@ -160,7 +163,7 @@ def _documents(db: Database, person_ids: list[int]) -> dict[int, list[DocInput]]
                     width_px=pg.width_px or 0, height_px=pg.height_px or 0, mask_state=pg.mask_state or "pending",
                     masked_path=str(masked) if masked else None, masked_sha=pg.masked_sha, boxes=list(boxes),
                     audit=audit or pg.masked_sha, blob_exists=blob.is_file(),
-                    masked_exists=bool(masked and masked.is_file()),
+                    masked_exists=bool(masked and masked.is_file()), not_needed_by=decided.get(pg.id),
                     size=blob.stat().st_size if blob.is_file() else 0,
                 ))
             out[d.person_id].append(DocInput(d.id, d.slot, d.year, d.title or "", d.issue_date, d.word_count, pages))
