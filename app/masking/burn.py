@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw
 
-from app.errors import InputFileError, UsageError, storage_error_from_os
+from app.errors import CheckFailed, InputFileError, UsageError, storage_error_from_os
 from app.masking.boxes import Box, BoxSet
 from app.masking.source import SourcePage, iter_pages, page_count, read_input, sniff_kind
 
@@ -242,6 +242,53 @@ def _burn_page(sp: SourcePage, boxes: list[Box], fill: tuple[int, int, int], out
     return encode_jpeg(masked, qtables=sp.qtables, subsampling=sp.subsampling)
 
 
+def _covered(rect: tuple[float, float, float, float], boxes: Sequence[Box]) -> bool:
+    """Whether the middle of ``rect`` (page fractions) lies inside the union of ``boxes``: a grid of
+    points, the rectangle shrunk a little (a glyph's line box is taller and wider than its ink)."""
+    x0, y0, x1, y1 = rect
+    dx, dy = (x1 - x0) * 0.12, (y1 - y0) * 0.25
+    xs = [x0 + dx + (x1 - x0 - 2 * dx) * k / 5 for k in range(6)]
+    ys = [y0 + dy + (y1 - y0 - 2 * dy) * k / 2 for k in range(3)]
+    return all(any(b.x0 <= x <= b.x1 and b.y0 <= y <= b.y1 for b in boxes) for x in xs for y in ys)
+
+
+def visible_secret_pages(data: bytes, boxes: BoxSet, secrets: Sequence[str], name: str = "") -> list[tuple[int, str]]:
+    """Where a PDF shows a secret outside every box: [(0-based page, what)], ``what`` being 注释或表单域
+    or 文字. Annotations and form fields (widgets) are baked into the page first, as a printout shows
+    them, so their text is found like the page's own. Never quotes the secret."""
+    if not secrets or sniff_kind(data) != "pdf":
+        return []
+    from app.masking.source import open_pdf
+
+    found: list[tuple[int, str]] = []
+    doc = open_pdf(data, name)
+    try:
+        overlay_pages = {i for i, page in enumerate(doc)
+                         if page.first_annot is not None or page.first_widget is not None}
+        plain = {i: {s for s in secrets if doc[i].search_for(s)} for i in overlay_pages}
+        if overlay_pages:
+            doc.bake(annots=True, widgets=True)
+        for i, page in enumerate(doc):
+            pr = page.rect
+            if pr.width <= 0 or pr.height <= 0:
+                continue
+            for s in secrets:
+                for r in page.search_for(s):
+                    d = r * page.rotation_matrix
+                    frac = (d.x0 / pr.width, d.y0 / pr.height, d.x1 / pr.width, d.y1 / pr.height)
+                    if not _covered(frac, boxes.for_page(i)):
+                        what = "注释或表单域" if i in overlay_pages and s not in plain.get(i, set()) else "文字"
+                        found.append((i, what))
+                        break
+    except InputFileError:
+        raise
+    except Exception as exc:  # a PDF PyMuPDF cannot bake or search: fail closed
+        raise InputFileError(f"无法检查 PDF 中的注释和表单域：{name}", detail=repr(exc)) from exc
+    finally:
+        doc.close()
+    return sorted(set(found))
+
+
 def check_output_suffix(in_kind: str, out_path: Path) -> str:
     out_kind = output_kind(in_kind)
     if out_path.suffix.lower() not in OUTPUT_SUFFIXES[out_kind]:
@@ -261,7 +308,7 @@ def apply_masks(
     fill: tuple[int, int, int] = (0, 0, 0), progress: Progress | None = None, ocr: bool | None = None,
 ) -> MaskResult:
     """Burn, verify (fail-closed), then write ``out_path`` atomically. CheckFailed → nothing written."""
-    from app.masking.verify import MaskCheckFailed, verify_masked
+    from app.masking.verify import MaskCheckFailed, validate_secrets, verify_masked
 
     started = time.perf_counter()
     in_path, out_path = Path(in_path), Path(out_path)
@@ -271,6 +318,11 @@ def apply_masks(
         raise UsageError("输出文件不能覆盖原件：原件须保持不变")
     if len(fill) != 3 or any(not 0 <= int(c) <= 255 for c in fill):
         raise UsageError("填充颜色须为 0~255 的 RGB 三元组")
+    shown = visible_secret_pages(data, boxes, validate_secrets(secrets), in_path.name)
+    if shown:
+        where = "、".join(f"第 {p + 1} 页的{what}" for p, what in shown[:8])
+        raise CheckFailed(f"未生成遮盖文件：{in_path.name} 中{where}显示了敏感信息（姓名、单位或身份证号），却不在任何遮盖框内。"
+                          "遮盖件只保留打印时可见的像素，这些内容会原样出现：请在这些位置加遮盖框后再试")
     out_bytes, out_kind, origins = burn_to_bytes(data, boxes, fill=fill, name=in_path.name, progress=progress)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -296,7 +296,7 @@ def suggest_for_pages(db: Database, page_ids: Sequence[int], *, names: Sequence[
 # ------------------------------------------------------------------------------ burn-in and audit
 
 def record_audit(db: Database, record: AuditRecord, *, person_id: int | None = None,
-                 document_id: int | None = None, page_id: int | None = None) -> int:
+                 document_id: int | None = None, page_id: int | None = None, decision: str = "masked") -> int:
     from app.models import MaskAudit
 
     with db.session() as s:
@@ -307,7 +307,7 @@ def record_audit(db: Database, record: AuditRecord, *, person_id: int | None = N
             categories=",".join(record.categories), sources=",".join(record.sources),
             verify_ok=record.verify_ok, checks_json=json.dumps(record.checks, ensure_ascii=False),
             app_version=record.app_version, created_at=record.created_at, page_count=record.page_count,
-            decision="masked", officer=officer_name(),
+            decision=decision, officer=officer_name(),
         )
         s.add(row)
         s.flush()
@@ -334,14 +334,24 @@ def list_audits(db: Database, *, person_id: int | None = None) -> list[dict[str,
 
 def mask_file(db: Database | None, in_path: str | Path, boxes: BoxSet, out_path: str | Path, *,
               secrets: Sequence[str] = (), fill: tuple[int, int, int] = (0, 0, 0), person_id: int | None = None,
-              progress: Progress | None = None, ocr: bool | None = None) -> tuple[Any, int | None]:
-    """Mask a file anywhere on disk (CLI). Returns (MaskResult, audit id or None without a database)."""
+              progress: Progress | None = None, ocr: bool | None = None,
+              not_needed: bool = False) -> tuple[Any, int | None]:
+    """Mask a file anywhere on disk (CLI). Returns (MaskResult, audit id or None without a database).
+
+    An empty box set masks nothing: it is refused unless the officer states 无需遮盖 (``not_needed``),
+    which is recorded in the audit as that decision, with who decided and when."""
     from app.masking.burn import apply_masks
 
+    if boxes.count() == 0 and not not_needed:
+        raise UsageError(f"遮盖框文件中没有任何遮盖框，未生成文件：{Path(in_path).name} 将不会被遮盖。"
+                         "请先框选需遮盖的内容（mask suggest 可给出建议）；若确认该文件无需遮盖，请加 --not-needed")
+    if boxes.count() and not_needed:
+        raise UsageError("遮盖框文件中有遮盖框，却又声明了“无需遮盖”（--not-needed）：请二选一")
     result = apply_masks(in_path, boxes, out_path, secrets=secrets, fill=fill, progress=progress, ocr=ocr)
     audit_id = None
     if db is not None:
-        audit_id = record_audit(db, record_for(result, boxes, file_name=Path(out_path).name), person_id=person_id)
+        audit_id = record_audit(db, record_for(result, boxes, file_name=Path(out_path).name), person_id=person_id,
+                                decision="not_needed" if not_needed else "masked")
     return result, audit_id
 
 

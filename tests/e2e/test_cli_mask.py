@@ -63,7 +63,7 @@ def test_apply_failure_writes_nothing_and_exits_1(tmp_path: Path) -> None:
     (tmp_path / "b.json").write_text('{"pages": []}', "utf-8")
     # "Catalog" is in every PDF's structure: the verifier must refuse the output
     r = _run("mask", "apply", str(src), "--boxes", str(tmp_path / "b.json"), "-o", str(tmp_path / "o.pdf"),
-             "--secret", "Catalog", "--no-ocr", db=tmp_path / "t.sqlite3")
+             "--secret", "Catalog", "--no-ocr", "--not-needed", db=tmp_path / "t.sqlite3")
     assert r.returncode == 1
     assert "未通过校验" in r.stderr and "不含敏感字符串" in r.stderr
     assert not (tmp_path / "o.pdf").exists()
@@ -78,6 +78,7 @@ def test_bad_inputs_exit_codes(tmp_path: Path) -> None:
     r = _run("mask", "apply", str(src), "--boxes", str(tmp_path / "b.json"), "-o", str(tmp_path / "o.jpg"), db=db)
     assert r.returncode == 3 and "遮盖框文件" in r.stderr
     (tmp_path / "b.json").write_text('{"pages": []}', "utf-8")
-    r = _run("mask", "apply", str(src), "--boxes", str(tmp_path / "b.json"), "-o", str(tmp_path / "o.pdf"), db=db)
+    r = _run("mask", "apply", str(src), "--boxes", str(tmp_path / "b.json"), "-o", str(tmp_path / "o.pdf"),
+             "--not-needed", db=db)
     assert r.returncode == 2 and "输出文件类型" in r.stderr
     assert not (tmp_path / "o.jpg").exists() and not (tmp_path / "o.pdf").exists()
