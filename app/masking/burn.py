@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw
 
@@ -263,10 +263,13 @@ def visible_secret_pages(data: bytes, boxes: BoxSet, secrets: Sequence[str], nam
     found: list[tuple[int, str]] = []
     doc = open_pdf(data, name)
     try:
-        overlay_pages = {i for i, page in enumerate(doc)
-                         if page.first_annot is not None or page.first_widget is not None}
-        plain = {i: {s for s in secrets if doc[i].search_for(s)} for i in overlay_pages}
-        if overlay_pages:
+        overlays: dict[int, list[Any]] = {}  # page → rectangles of its annotations and widgets (displayed)
+        for i, page in enumerate(doc):
+            rects = [a.rect * page.rotation_matrix for a in page.annots()]
+            rects += [w.rect * page.rotation_matrix for w in page.widgets()]
+            if rects:
+                overlays[i] = rects
+        if overlays:
             doc.bake(annots=True, widgets=True)
         for i, page in enumerate(doc):
             pr = page.rect
@@ -277,7 +280,7 @@ def visible_secret_pages(data: bytes, boxes: BoxSet, secrets: Sequence[str], nam
                     d = r * page.rotation_matrix
                     frac = (d.x0 / pr.width, d.y0 / pr.height, d.x1 / pr.width, d.y1 / pr.height)
                     if not _covered(frac, boxes.for_page(i)):
-                        what = "注释或表单域" if i in overlay_pages and s not in plain.get(i, set()) else "文字"
+                        what = "注释或表单域" if any(d.intersects(o) for o in overlays.get(i, [])) else "文字"
                         found.append((i, what))
                         break
     except InputFileError:
