@@ -24,6 +24,9 @@ from app.errors import InputFileError
 MIN_DPI = 200
 MAX_DPI = 400
 MAX_PIXELS = 120_000_000  # refuse absurd images instead of running out of memory
+# Masking renders every page (~0.1–0.3 s each); a material is a few pages, a thesis a few hundred. A
+# 5,000-page file is refused up front instead of rendering for half an hour.
+MAX_PAGES = 500
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"}
 
@@ -139,6 +142,10 @@ def open_pdf(data: bytes, name: str = ""):
     if doc.page_count == 0:
         doc.close()
         raise InputFileError(f"PDF 没有页面：{name}")
+    if doc.page_count > MAX_PAGES:
+        n = doc.page_count
+        doc.close()
+        raise InputFileError(f"PDF 页数过多（{n} 页），遮盖一次最多处理 {MAX_PAGES} 页：请先拆分为几份再遮盖：{name}")
     return doc
 
 

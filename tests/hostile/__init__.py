@@ -1,0 +1,1 @@
+"""Hostile-input corpus (issue #13): generated at test time, nothing stored."""
