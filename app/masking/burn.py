@@ -324,8 +324,8 @@ def apply_masks(
     shown = visible_secret_pages(data, boxes, validate_secrets(secrets), in_path.name)
     if shown:
         where = "、".join(f"第 {p + 1} 页的{what}" for p, what in shown[:8])
-        raise CheckFailed(f"未生成遮盖文件：{in_path.name} 中{where}显示了敏感信息（姓名、单位或身份证号），却不在任何遮盖框内。"
-                          "遮盖件只保留打印时可见的像素，这些内容会原样出现：请在这些位置加遮盖框后再试")
+        raise CheckFailed(f"未生成遮盖文件：{in_path.name} 中{where}含有敏感信息（姓名、单位或身份证号），却不在任何遮盖框内。"
+                          "遮盖件只保留打印时可见的像素，可见的内容会原样出现：请在这些位置加遮盖框后再试")
     out_bytes, out_kind, origins = burn_to_bytes(data, boxes, fill=fill, name=in_path.name, progress=progress)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
