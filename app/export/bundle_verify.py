@@ -269,8 +269,8 @@ def _check_masks(report: BundleReport, manifest: Manifest, root: Path, intact: d
         jobs.append((f.path, f.boxset(), secrets_by_folder.get(f.person or "", [])))
     for rel, (ok, detail) in zip([j[0] for j in jobs], _run_jobs(root, jobs, ocr, workers), strict=True):
         if not ok:
-            who = names.get(rel.split("/", 1)[0])
-            report.add("mask", False, f"{who + '的' if who else ''}{rel}：{detail}", rel)
+            owner = names.get(rel.split("/", 1)[0]) or ""
+            report.add("mask", False, f"{owner + '的' if owner else ''}{rel}：{detail}", rel)
     if jobs and not any(c.name in ("mask", "unmasked_page") for c in report.checks):
         report.add("mask", True, f"{len(jobs)} 个遮盖文件复核通过")
 

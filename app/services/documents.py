@@ -272,9 +272,8 @@ def export_for_upload(db: Database, document_id: int, out_path: str | Path, *, l
     resized to the photo size). Writes atomically, and only when the limit is met. What is written is
     what app.services.release allows out of the vault: masked derivatives where masking applies (or a
     refusal), metadata stripped."""
-    from app.settings import load_settings
-
     from app.services.release import release_document, strip_output
+    from app.settings import load_settings
 
     limits = limits or load_settings().upload
     info = get_doc(db, document_id)

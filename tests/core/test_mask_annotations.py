@@ -14,8 +14,8 @@ from PIL import Image
 from app.errors import CheckFailed
 from app.masking.boxes import Box, BoxSet, PageBoxes
 from app.masking.burn import apply_masks
-from app.masking.verify import verify_masked
 from app.masking.suggest.ocr import get_engine, ocr_image
+from app.masking.verify import verify_masked
 from tests.fixtures.masking.docs import ID_NUMBER, NAME, certificate_image, cjk_font, scan_pdf
 
 W, H = 595.0, 842.0
