@@ -21,10 +21,10 @@ MASKED, ORIGINAL = "masked", "original"
 
 # problem code → what the officer reads (after “{label}”第 N 页)
 PROBLEMS = {
-    "unmasked": "尚未遮盖：请在“遮盖”页框选需遮盖的内容并生成遮盖件，或确认“无需遮盖”",
-    "no_boxes": "标记为已遮盖但没有任何遮盖框：请重新框选并生成遮盖件，或确认“无需遮盖”",
+    "unmasked": "尚未遮盖：请在“遮盖”页框选需遮盖的内容并生成遮盖件，或点“无需遮盖”",
+    "no_boxes": "标记为已遮盖但没有任何遮盖框：请重新框选并生成遮盖件，或点“无需遮盖”",
     "masked_missing": "的遮盖结果缺失，请重新遮盖",
-    "not_needed_unrecorded": "标记为“无需遮盖”但没有记录是谁、何时确认的：请在“遮盖”页重新确认“无需遮盖”",
+    "not_needed_unrecorded": "标记为“无需遮盖”但没有记录是谁、何时确认的：请在“遮盖”页重新点“无需遮盖”确认",
 }
 
 

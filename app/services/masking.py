@@ -344,9 +344,9 @@ def mask_file(db: Database | None, in_path: str | Path, boxes: BoxSet, out_path:
 
     if boxes.count() == 0 and not not_needed:
         raise UsageError(f"遮盖框文件中没有任何遮盖框，未生成文件：{Path(in_path).name} 将不会被遮盖。"
-                         "请先框选需遮盖的内容（mask suggest 可给出建议）；若确认该文件无需遮盖，请加 --not-needed")
+                         "请先框选需遮盖的内容；若该文件确实没有需要遮盖的内容，请确认“无需遮盖”")
     if boxes.count() and not_needed:
-        raise UsageError("遮盖框文件中有遮盖框，却又声明了“无需遮盖”（--not-needed）：请二选一")
+        raise UsageError("遮盖框文件中有遮盖框，却又确认了“无需遮盖”：请二选一")
     result = apply_masks(in_path, boxes, out_path, secrets=secrets, fill=fill, progress=progress, ocr=ocr)
     audit_id = None
     if db is not None:
@@ -418,7 +418,7 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
     state = get_page_boxes(db, page_id)
     if not state.boxes:
         raise UsageError(f"{_page_label(db, page_id)}没有任何遮盖框，未生成遮盖件：请框选需遮盖的内容（或运行识别建议），"
-                         "若确实没有需遮盖的内容，请确认“无需遮盖”")
+                         "若确实没有需遮盖的内容，请点“无需遮盖”")
     boxes = BoxSet([PageBoxes(0, list(state.boxes))])
     data, suffix = _page_input(db, page_id)
     out_suffix = {".jpg": ".jpg", ".png": ".png", ".pdf": ".pdf"}[suffix]

@@ -112,7 +112,7 @@ def test_not_needed_is_recorded_with_who_and_when_and_only_then_releases(db, mak
         page.mask_state = "not_needed"
     with pytest.raises(ReleaseRefused) as exc:
         release_document(db, doc_id)
-    assert "重新确认“无需遮盖”" in exc.value.message
+    assert "重新点“无需遮盖”" in exc.value.message
 
     svc.set_not_needed(db, page_id, officer="王经办")
     with db.session() as s:
