@@ -413,8 +413,9 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         doc = s.get(Document, page.document_id)
         assert doc is not None
         person_id, document_id = doc.person_id, doc.id
+    targets = person_targets(db, person_id)
     if secrets is None:
-        secrets = person_targets(db, person_id).secrets
+        secrets = targets.secrets
     state = get_page_boxes(db, page_id)
     if not state.boxes:
         raise UsageError(f"{_page_label(db, page_id)}没有任何遮盖框，未生成遮盖件：请框选需遮盖的内容（或运行识别建议），"
@@ -426,7 +427,9 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         src = Path(tmp) / f"page{suffix}"
         src.write_bytes(data)
         out = Path(tmp) / f"masked{out_suffix}"
-        result = apply_masks(src, boxes, out, secrets=secrets, fill=fill, ocr=ocr)
+        # the rule masks name and unit (DOMAIN.md §4): those must not show outside the boxes
+        result = apply_masks(src, boxes, out, secrets=secrets, fill=fill, ocr=ocr,
+                             visible_secrets=[*targets.names, *targets.units])
         sha = vault_for(db).put_bytes(out.read_bytes(), out_suffix)
     with db.session() as s:
         page = s.get(Page, page_id)
