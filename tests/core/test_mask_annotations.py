@@ -149,3 +149,25 @@ def test_verifier_fails_an_output_holding_an_annotation_or_widget(tmp_path: Path
     assert not report.ok
     meta = report.get("no_metadata")
     assert meta is not None and not meta.ok and ("注释" in meta.detail or "表单" in meta.detail)
+
+
+def test_a_name_boxed_letter_by_letter_around_its_separator_passes(tmp_path: Path) -> None:
+    """Each letter of the secret must be covered; the “·” between given name and family name need not be."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=W, height=H)
+    page.insert_font(fontname="cjk", fontbuffer=cjk_font().buffer)
+    page.insert_text((72, 200), f"姓名：{NAME}", fontname="cjk", fontsize=20)
+    doc.save(tmp_path / "n.pdf")
+    chars = [c for b in page.get_text("rawdict")["blocks"] for ln in b.get("lines", []) for s in ln["spans"]
+             for c in s["chars"]]
+    dot = next(i for i, c in enumerate(chars) if c["c"] == "·")
+    first, last = chars[3]["bbox"], chars[-1]["bbox"]
+    left = Box("name", first[0] / W - 0.005, first[1] / H - 0.005, chars[dot]["bbox"][0] / W, first[3] / H + 0.005)
+    right = Box("name", chars[dot]["bbox"][2] / W, first[1] / H - 0.005, last[2] / W + 0.005, last[3] / H + 0.005)
+    doc.close()
+    res = apply_masks(tmp_path / "n.pdf", BoxSet([PageBoxes(0, [left, right])]), tmp_path / "o.pdf",
+                      secrets=[NAME], ocr=False)
+    assert res.report is not None and res.report.ok
+    with pytest.raises(CheckFailed):  # half the name left visible is refused
+        apply_masks(tmp_path / "n.pdf", BoxSet([PageBoxes(0, [left])]), tmp_path / "o2.pdf", secrets=[NAME],
+                    ocr=False)

@@ -153,3 +153,31 @@ def test_page_release_rule(state: str, sha: str | None, boxes: int, by: str | No
     assert r.problem == expected
     assert page_release(mask_required=False, mask_state=state, masked_sha=sha, boxes=boxes,
                         not_needed_by=by).source == "original"
+
+
+def test_vault_masking_requires_name_and_unit_boxed_but_not_the_id_number(db, make_id, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The masking rule covers name, unit, seal and eyes (DOMAIN.md §4), not the ID number: a text PDF
+    showing the name outside the boxes is refused, the ID number shown outside them is allowed."""
+    import pymupdf
+
+    from app.errors import CheckFailed
+    from app.services.packet import add_documents
+    from tests.fixtures.masking.docs import cjk_font
+
+    pid = _person(db, make_id)
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_font(fontname="cjk", fontbuffer=cjk_font().buffer)
+    page.insert_text((72, 100), f"姓名：{NAME}", fontname="cjk", fontsize=14)
+    page.insert_text((72, 400), f"证件号码：{ID_NUMBER}", fontname="cjk", fontsize=14)
+    doc.save(tmp_path / "chsi.pdf")
+    doc.close()
+    add_documents(db, pid, "contract", [tmp_path / "chsi.pdf"])
+    with db.session() as s:
+        page_id = max(p.id for p in s.scalars(select(Page)))
+    svc.save_page_boxes(db, page_id, [Box("other", 0.1, 0.6, 0.3, 0.7)], reviewed=True)
+    with pytest.raises(CheckFailed) as exc:
+        svc.mask_page(db, page_id, ocr=False)
+    assert "不在任何遮盖框内" in exc.value.message
+    svc.save_page_boxes(db, page_id, [Box("name", 0.1, 0.095, 0.6, 0.13)], reviewed=True)
+    assert svc.mask_page(db, page_id, ocr=False).report.ok
