@@ -163,6 +163,7 @@ def _roundtrip(db: Any, other_db: Any, tmp_path: Path, suffix: str) -> None:
     p0 = list_persons(db)[0]
     p0.notes = "=HYPERLINK(\"http://example.invalid\")"  # must stay text, never a formula
     p0.count_start_override, p0.count_start_reason = D(2024, 1, 2), "由机关调入"  # the officer's override
+    p0.post_grade = "专业技术十二级"  # 岗位等级 (Korla 公示: 现聘岗位等级)
     save_person(db, p0)
     out = tmp_path / f"export{suffix}"
     n = export_roster(db, out)
@@ -174,6 +175,7 @@ def _roundtrip(db: Any, other_db: Any, tmp_path: Path, suffix: str) -> None:
     assert again == original
     assert find_person(other_db, p0.id_number).notes.startswith("=HYPERLINK")
     assert find_person(other_db, p0.id_number).count_start_override == D(2024, 1, 2)
+    assert find_person(other_db, p0.id_number).post_grade == "专业技术十二级"
 
 
 def test_export_xlsx_roundtrip(db: Any, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ the officer's name and the time. Existing 无需遮盖 pages have no such row: t
 the officer to confirm them again (nothing is backfilled — an unrecorded decision is not a decision).
 
 Revision ID: 0006m_mask_not_needed
-Revises: 0005
+Revises: 0006l_post_grade
 Create Date: 2026-12-03
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006m_mask_not_needed"
-down_revision = "0005"
+down_revision = "0006l_post_grade"  # rechained after 0006l (merged first into main)
 branch_labels = None
 depends_on = None
 
