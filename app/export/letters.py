@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import string
 import tomllib
 from collections.abc import Sequence
@@ -33,7 +32,7 @@ from docx.shared import Cm, Pt
 from app.domain.person import PersonData
 from app.errors import PolicyError, UsageError
 from app.fileio import atomic_write_bytes
-from app.paths import resources_dir
+from app.paths import inside, resources_dir, safe_basename
 
 KINDS = ("gongshi", "gongshi-result", "tuijian", "chengnuo", "shide", "xiaojie")
 PER_PERSON_KINDS = ("gongshi", "gongshi-result", "chengnuo", "xiaojie")
@@ -475,11 +474,11 @@ def _to_bytes(doc) -> bytes:
     return buf.getvalue()
 
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
-
-
 def safe_filename(text: str) -> str:
-    return _UNSAFE.sub("_", text).strip(" .") or "未命名"
+    """A letter's file stem from a title and a person's or unit's name (see app.paths)."""
+    from app.paths import safe_component
+
+    return safe_component(text)
 
 
 # --------------------------------------------------------------------------- renderers
@@ -704,8 +703,16 @@ def write_letters(letters: Sequence[RenderedLetter], out_dir: str | Path) -> lis
     """Write every rendered letter atomically into ``out_dir`` (created if needed)."""
     out = Path(out_dir)
     paths = []
+    used: set[str] = set()
     for letter in letters:
-        path = out / letter.filename
+        name = safe_basename(letter.filename)
+        stem, dot, ext = name.rpartition(".")
+        k = 1
+        while name.lower() in used:  # two names that sanitise alike: never overwrite the first letter
+            k += 1
+            name = f"{stem}_{k}.{ext}" if dot else f"{name}_{k}"
+        used.add(name.lower())
+        path = inside(out, name)
         atomic_write_bytes(path, letter.data, what=f"写入《{KIND_LABELS[letter.kind]}》")
         paths.append(path)
     return paths

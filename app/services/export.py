@@ -30,6 +30,7 @@ from app.export.bundle import (
     plan_bundle,
 )
 from app.models.db import Database
+from app.paths import inside, safe_filename
 from app.settings import Settings, UploadLimits, load_settings
 
 log = logging.getLogger(__name__)
@@ -216,7 +217,7 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date) 
                 notes.append("呈报表生成功能不可用：材料包不含呈报表草稿")
             else:
                 for n, p in enumerate(persons, start=1):
-                    f = root / f"呈报表_{n:02d}_{p.name}.pdf"
+                    f = inside(root, safe_filename(f"呈报表_{n:02d}_{p.name}", ".pdf"))
                     try:
                         form = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of)
                     except ChudingError as exc:
