@@ -39,6 +39,7 @@ from typing import Any
 from PIL import Image
 
 from app.errors import Cancelled, CheckFailed, ChudingError, storage_error_from_os
+from app.export.cells import append_row
 from app.export.manifest import (
     KIND_CHECKLIST,
     KIND_MATERIAL,
@@ -964,11 +965,11 @@ SUMMARY_HEADERS = ("序号", "文件夹", "姓名", "身份证号", "单位", "�
 
 def add_summary_sheet(wb: Any, plan: BundlePlan, ws: Any = None) -> None:
     ws = ws if ws is not None else wb.create_sheet("导出概况")
-    ws.append(list(SUMMARY_HEADERS))
+    append_row(ws, list(SUMMARY_HEADERS))
     for n, pp in enumerate(plan.persons, start=1):
         v = pp.verdict
         notes = [i.message for i in plan.issues if i.person_id == pp.person.id]
-        ws.append([n, pp.folder, pp.person.name, pp.person.id_number, getattr(pp.person.unit, "name", ""),
+        append_row(ws, [n, pp.folder, pp.person.name, pp.person.id_number, getattr(pp.person.unit, "name", ""),
                    getattr(v, "status", "") if v else "未判定", getattr(v, "level", "") if v else "",
                    getattr(v, "title", "") if v else "", "完整" if pp.complete else "不完整", len(pp.files),
                    "；".join(notes)])

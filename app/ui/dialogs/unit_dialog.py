@@ -72,6 +72,7 @@ class UnitDialog(QDialog):
         layout.addWidget(self.buttons)
         self.name_edit.textChanged.connect(self.revalidate)
         self.uscc_edit.textChanged.connect(self.revalidate)
+        self.location.textChanged.connect(self.revalidate)
         self.revalidate()
 
     def focus_field(self, label: str) -> bool:
@@ -85,13 +86,19 @@ class UnitDialog(QDialog):
         return True
 
     def revalidate(self) -> bool:
-        name_issues = [] if self.name_edit.text().strip() else [("error", "单位名称不能为空")]
+        from app.roster.validate import text_field_issues
+
+        name = self.name_edit.text().strip()
+        name_issues = [("error", i.message) for i in text_field_issues("单位名称", name)] if name \
+            else [("error", "单位名称不能为空")]
         mark(self.name_edit, self.name_hint, name_issues)
         uscc_issues: list[tuple[str, str]] = []
         text = self.uscc_edit.text().strip()
         if text:
             r = check_uscc(text)
             uscc_issues = [("error", m) for m in r.errors] + [("warning", m) for m in r.warnings]
+        loc_issues = [("error", i.message) for i in text_field_issues("单位所在地", self.location.text().strip())]
+        uscc_issues += loc_issues  # shown under the code field: the location has no hint line of its own
         mark(self.uscc_edit, self.uscc_hint, uscc_issues)
         ok = not any(s == "error" for s, _ in name_issues + uscc_issues)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok)
