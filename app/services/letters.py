@@ -93,8 +93,8 @@ def save_unit_settings(db: Database, unit_id: int, *, office: str, phone: str) -
     from app.errors import ValidationError
     from app.roster.validate import text_field_issues
 
-    for field, value in (("受理科室", office.strip()), ("联系电话", phone.strip())):
-        if found := text_field_issues(field, value):
+    for label, value in (("受理科室", office.strip()), ("联系电话", phone.strip())):
+        if found := text_field_issues(label, value):
             raise ValidationError(found[0].message)
     with db.session() as s:
         row = s.get(UnitLetterSettings, unit_id)
