@@ -15,8 +15,10 @@ Classes (each with the Chinese phrase the input check uses):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
+from typing import Any
 
 CONTROL = "control"
 BIDI = "bidi"
@@ -84,3 +86,21 @@ def xml_safe(text: str) -> str:
     if any(ch in BIDI_CHARS for ch in text):
         text = "".join(ch for ch in text if ch not in BIDI_CHARS)
     return text
+
+
+def scrub(obj: Any) -> Any:
+    """A copy of ``obj`` (a str, a dataclass record such as PersonData, or lists/dicts/tuples of
+    them) with every string passed through :func:`xml_safe`: what writers apply to records stored
+    before the input checks existed, so an old database never crashes a docx, xlsx or PDF."""
+    if isinstance(obj, str):
+        return xml_safe(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {f.name: scrub(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.init}
+        return dataclasses.replace(obj, **changes)
+    if isinstance(obj, list):
+        return [scrub(x) for x in obj]
+    if isinstance(obj, tuple):
+        return tuple(scrub(x) for x in obj)
+    if isinstance(obj, dict):
+        return {scrub(k): scrub(v) for k, v in obj.items()}
+    return obj

@@ -30,6 +30,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from app.domain.person import PersonData
+from app.domain.text import scrub
 from app.errors import PolicyError, UsageError
 from app.fileio import atomic_write_bytes
 from app.paths import inside, resources_dir, safe_basename
@@ -685,6 +686,7 @@ def render_letters(kind: str, tpl: LetterTemplate, persons: Sequence[LetterPerso
     if not persons:
         raise UsageError("请至少选择一名人员")
     label = KIND_LABELS[kind]
+    persons, ctx = scrub(list(persons)), scrub(ctx)  # no character python-docx refuses (older databases)
     if kind in _UNIT_RENDERERS:
         letter = _UNIT_RENDERERS[kind](tpl, persons, ctx)
         letter.filename = safe_filename(f"{label}_{ctx.unit.name or '本单位'}") + ".docx"

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import __version__
+from app.domain.text import scrub
 from app.errors import NotFoundError
 from app.export.bundle import (
     BuildResult,
@@ -260,7 +261,7 @@ def preflight(db: Database, *, profile_id: str | None = None, person_ids: Sequen
     profile, date, notes = resolve_profile_and_date(profile_id, as_of, settings)
     if person_ids is None:
         person_ids = default_selection(db, profile_id=profile.id, as_of=date, settings=settings)
-    persons = _load_persons(db, person_ids)
+    persons = scrub(_load_persons(db, person_ids))  # written into xlsx/PDF/JSON: no XML-illegal characters
     verdicts = _verdicts(persons, profile, date)
     docs = _documents(db, [int(p.id) for p in persons])
     inputs = []

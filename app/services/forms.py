@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.domain.text import scrub
 from app.errors import InputFileError
 from app.export.form import FormData, FormResult, write_form, years_from_person
 from app.models.db import Database
@@ -103,7 +104,7 @@ def build_form_data(db: Database, person_key: str | int, *, profile_id: str | No
     data = FormData(person=person, qualification=qualification_from_verdict(verdict, profile),
                     unit_name=person.unit.name, summary=inputs.summary, photo=photo,
                     years=years_from_person(person, years), basis=_basis(verdict), generated=dt.date.today())
-    return data, warnings
+    return scrub(data), warnings  # no invisible or XML-illegal character from an older database
 
 
 def generate_form(db: Database, person_key: str | int, out_path: str | Path, *, profile_id: str | None = None,
