@@ -333,6 +333,14 @@ def export_bundle(db: Database, target: str | Path, *, profile_id: str | None = 
                         workers=workers)
 
 
+def check_export_target(target: str | Path, *, make_zip: bool = False) -> None:
+    """ForeignFilesError (Chinese message) when exporting to ``target`` would replace files this app
+    did not write: a non-empty folder that is not a bundle of ours, or someone else's ``.zip``."""
+    from app.export.ownership import check_export_target as check
+
+    check(Path(target).expanduser().absolute(), make_zip=make_zip)
+
+
 def verify_bundle(path: str | Path, *, ocr: bool | None = False) -> Any:
     from app.export.bundle_verify import verify_bundle as _verify
 
