@@ -42,10 +42,10 @@ def text_field_issues(field: str, value: str) -> list[FieldIssue]:
     hit = find_hostile(value, allow=allow)
     if hit is not None:
         i, ch, kind = hit
-        return [FieldIssue(field, f"「{field}」第 {i + 1} 个字符是{KIND_LABELS[kind]}（U+{ord(ch):04X}），"
+        return [FieldIssue(field, f"第 {i + 1} 个字符是{KIND_LABELS[kind]}（U+{ord(ch):04X}），"
                                   "常见于从网页或其他软件复制的文字，请删除后重新填写")]
     if field in FILENAME_FIELDS and value != value.rstrip(" .。"):
-        return [FieldIssue(field, f"「{field}」末尾不能是句点或空格（导出时用作文件名，Windows 不允许），请删除")]
+        return [FieldIssue(field, "末尾不能是句点或空格（导出时用作文件名，Windows 不允许），请删除")]
     return []
 
 

@@ -95,7 +95,7 @@ def save_unit_settings(db: Database, unit_id: int, *, office: str, phone: str) -
 
     for label, value in (("受理科室", office.strip()), ("联系电话", phone.strip())):
         if found := text_field_issues(label, value):
-            raise ValidationError(found[0].message)
+            raise ValidationError(f"{label}：{found[0].message}")
     with db.session() as s:
         row = s.get(UnitLetterSettings, unit_id)
         if row is None:

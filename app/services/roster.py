@@ -212,7 +212,7 @@ def save_unit(db: Database, u: UnitData, *, short_name: str | None = None) -> Un
     for field, value in (("单位名称", u.name.strip()), ("统一社会信用代码", u.uscc), ("单位所在地", u.location),
                          ("单位性质", u.nature), ("单位层级", u.level)):
         if found := text_field_issues(field, value or ""):
-            raise ValidationError(found[0].message)
+            raise ValidationError(f"{field}：{found[0].message}")
     if u.uscc:
         r = check_uscc(u.uscc)
         if not r.valid:
