@@ -256,12 +256,16 @@ def _field(value: str | None, label: str, missing: list[str], who: str) -> str:
 
 
 def basic_info(p: PersonData, missing: list[str], *, position_label: str = "现任岗位") -> str:
+    """The 基本信息 line of the 公示 — a notice posted in public, so the ID number is shown partially
+    (:func:`app.policy.identifiers.partial_id` says why)."""
+    from app.policy.identifiers import partial_id
+
     who = p.name or "（未命名）"
     parts = [
         f"性别：{_field(p.gender, '性别', missing, who)}",
         f"族别：{_field(p.ethnicity, '族别', missing, who)}",
         f"政治面貌：{_field(p.political_status, '政治面貌', missing, who)}",
-        f"身份证号：{_field(p.id_number, '身份证号', missing, who)}",
+        f"身份证号：{_field(partial_id(p.id_number), '身份证号', missing, who)}",
         f"{position_label}：{_field(p.position, position_label, missing, who)}",
         f"现任专业技术职务任职资格：{p.current_title or '无'}",
     ]

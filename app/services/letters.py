@@ -240,7 +240,7 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
             periods[d] = publicity_period(d, days=days, deadline=profile.window_end)
             warnings.extend(w for w in periods[d].warnings if w not in warnings)
         if any(li.publicity_start is None for li in inputs.values()):
-            warnings.append("部分人员未设置公示起始日期：公示时间留空（用 --start 指定）")
+            warnings.append("部分人员未设置公示起始日期：公示时间留空，请先选择“公示起始日期”")
 
     letter_persons: list[LetterPerson] = []
     excluded: list[str] = []

@@ -99,7 +99,7 @@ def test_reimport_reports_duplicates_and_update_applies(db: Any, tmp_path: Path,
     report = import_roster(db, changed, today=TODAY)
     assert (report.created, report.updated, report.rejected) == (0, 0, [])
     assert [(i.row, i.column) for i in report.duplicates] == [(2, "身份证号"), (3, "身份证号"), (4, "身份证号")]
-    assert "已存在（甲）" in report.duplicates[0].message and "--update" in report.duplicates[0].message
+    assert "已存在（甲）" in report.duplicates[0].message and "“更新已有人员”" in report.duplicates[0].message
     assert "与第 2 行" in report.duplicates[2].message
     assert find_person(db, a).educations[0].level == "本科"  # untouched
     report = import_roster(db, changed, update=True, today=TODAY)

@@ -54,6 +54,9 @@ def test_make_form_for_the_current_person(qtbot, db, tmp_path: Path) -> None:
     view.out_dir.setText(str(tmp_path))
     path = view.make_form()
     assert path is not None and path.is_file()
+    first = view.persons.item(0).text()
+    # named after the person (not a database id), with the ID's last four digits against namesakes
+    assert path.name.startswith("呈报表草稿_") and path.stem.split("_")[1] in first and path.stem[-4:].isalnum()
     with pymupdf.open(path) as doc:
         assert doc.page_count == 2  # one copy; the printer makes the second
         assert "本人工作总结摘要。" in doc[1].get_text()
@@ -82,3 +85,21 @@ def test_word_count_uses_the_profile_range(qtbot, db, tmp_path: Path) -> None:
     assert "不足 200 字" in view.result.toPlainText()
     (tmp_path / "bad.docx").write_bytes(b"x")
     assert "无法统计" in view.count_words(tmp_path / "bad.docx")
+
+
+def test_letters_go_to_the_documents_folder_and_a_chosen_folder_is_kept(qtbot, db, tmp_path: Path,
+                                                                         monkeypatch) -> None:
+    from app.paths import user_data_dir
+    from app.settings import load_settings
+
+    monkeypatch.setenv("CHUDING_DOCUMENTS_DIR", str(tmp_path / "我的文档"))
+    view = LettersView(make_ctx(db))
+    qtbot.addWidget(view)
+    folder = Path(view.out_dir.text())
+    assert folder == tmp_path / "我的文档" / "文书"
+    assert user_data_dir() not in folder.parents  # not the hidden app-data folder
+    view.set_output_dir(str(tmp_path / "单位文书"))
+    assert load_settings().extra["letters_dir"] == str(tmp_path / "单位文书")
+    again = LettersView(make_ctx(db, extra=load_settings().extra))
+    qtbot.addWidget(again)
+    assert again.out_dir.text() == str(tmp_path / "单位文书")

@@ -105,6 +105,9 @@ class PersonEditor(QDialog):
         self._hints: dict[str, QLabel] = {}
         self._tab_of: dict[str, int] = {}
         self.issues: list[FieldIssue] = []
+        # A new, empty form shows a field's problems only once the officer has touched it (or tried
+        # to save): a page of red errors before typing anything says nothing useful. None = show all.
+        self._touched: set[str] | None = None if person else set()
 
         self.tabs = QTabWidget()
         self._build_basic_tab()
@@ -389,13 +392,34 @@ class PersonEditor(QDialog):
 
     # --- live validation ---------------------------------------------------------------------
     def _connect_live_validation(self) -> None:
-        for w in self._fields.values():
+        for key, w in self._fields.items():
+            def changed(*_: object, key: str = key) -> None:
+                if self._touched is not None:
+                    self._touched.add(key)
+                self.revalidate()
+
             if isinstance(w, RecordTable):
-                w.changed.connect(self.revalidate)
+                w.changed.connect(changed)
             elif isinstance(w, QComboBox):
-                w.currentTextChanged.connect(self.revalidate)
+                w.currentTextChanged.connect(changed)
             elif isinstance(w, QPlainTextEdit | QLineEdit):
-                w.textChanged.connect(self.revalidate)
+                w.textChanged.connect(changed)
+        id_edit = self._fields["身份证号"]
+        assert isinstance(id_edit, QLineEdit)
+        id_edit.textChanged.connect(self._gender_from_id)
+
+    def _gender_from_id(self, text: str) -> None:
+        """Fill an empty 性别 from a valid 身份证号 (its 17th digit); a filled one is cross-checked by the
+        validator instead, so a typo in either shows up."""
+        from app.policy.identifiers import check_id_number
+
+        gender = self._fields["性别"]
+        assert isinstance(gender, QComboBox)
+        if gender.currentText().strip():
+            return
+        result = check_id_number(text)
+        if result.valid:
+            set_combo_text(gender, result.derived["gender"])
 
     def revalidate(self) -> list[FieldIssue]:
         person, issues = self.collect()
@@ -403,16 +427,20 @@ class PersonEditor(QDialog):
         issues += [i for i in validate_person(person) if i.field not in parse_failed or i.field == "身份证号"]
         self.issues = issues
         per_key: dict[str, list[tuple[str, str]]] = {k: [] for k in self._fields}
+        shown: list[FieldIssue] = []
         for i in issues:
             key = _TABLE_FIELDS.get(i.field, i.field)
             if key in ("统一社会信用代码", "单位性质", "单位层级"):
                 key = "单位名称"
+            if self._touched is not None and key not in self._touched:
+                continue  # untouched field of a new form: shown once touched or on 保存
+            shown.append(i)
             per_key.setdefault(key, []).append((i.severity, i.message))
         for key, widget in self._fields.items():
             target = widget.table if isinstance(widget, RecordTable) else widget
             mark(target, self._hints[key], per_key.get(key, []))
-        errors = [i for i in issues if i.is_error]
-        warnings = [i for i in issues if not i.is_error]
+        errors = [i for i in shown if i.is_error]
+        warnings = [i for i in shown if not i.is_error]
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not errors)
         for idx in range(self.tabs.count()):
             bad = any(self._tab_of[k] == idx and any(s == "error" for s, _ in per_key.get(k, []))
@@ -432,6 +460,7 @@ class PersonEditor(QDialog):
 
     # --- save --------------------------------------------------------------------------------
     def save(self) -> None:
+        self._touched = None  # from now on every problem shows
         self.revalidate()
         if self.has_errors():
             return

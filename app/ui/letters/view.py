@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import ChudingError
 from app.export.letters import KIND_LABELS, KINDS
-from app.paths import user_data_dir
+from app.paths import user_documents_dir
 from app.services import letters as letters_svc
 from app.ui.context import UiContext
 from app.ui.workers import TaskState, op
@@ -88,7 +88,7 @@ class LettersView(QWidget):
         self.office.setPlaceholderText("例如：人力资源部")
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("监督电话")
-        self.out_dir = QLineEdit(str(user_data_dir() / "文书"))
+        self.out_dir = QLineEdit(str(ctx.settings.extra.get("letters_dir") or user_documents_dir() / "文书"))
         browse = QPushButton("选择…")
         browse.clicked.connect(self._choose_dir)
         out_row = QHBoxLayout()
@@ -244,7 +244,18 @@ class LettersView(QWidget):
     def _choose_dir(self) -> None:
         d = QFileDialog.getExistingDirectory(self, "选择输出文件夹", self.out_dir.text())
         if d:
-            self.out_dir.setText(d)
+            self.set_output_dir(d)
+
+    def set_output_dir(self, folder: str) -> None:
+        """Use ``folder`` for letters and drafts from now on, also after a restart."""
+        from app.settings import save_settings
+
+        self.out_dir.setText(folder)
+        self.ctx.settings.extra["letters_dir"] = folder
+        try:
+            save_settings(self.ctx.settings)
+        except OSError as exc:
+            log.warning("settings not saved: %s", exc)
 
     # ------------------------------------------------------------------ actions
     def generate(self) -> None:
@@ -299,7 +310,9 @@ class LettersView(QWidget):
 
         if self._dirty():
             self.save_current()
-        out = Path(self.out_dir.text()) / f"呈报表草稿_{self._current_id}.pdf"
+        from app.services.forms import draft_file_name
+
+        out = Path(self.out_dir.text()) / draft_file_name(self.ctx.db, self._current_id)
         report = generate_form(self.ctx.db, self._current_id, out, profile_id=self.ctx.settings.profile_id, copies=1)
         self.last_form = out
         self.result.setPlainText("\n".join([f"已生成呈报表草稿：{out}", *[f"提示：{w}" for w in report.warnings]]))
