@@ -37,7 +37,7 @@ def test_unit_dialog_flags_invisible_characters_live(qtbot, demo_roster):
     assert dialog.name_hint.isVisible() and "不可见" in dialog.name_hint.text() and not save.isEnabled()
     dialog.name_edit.setText("示例公司")
     dialog.location.setText("库尔勒\x0b市")
-    assert dialog.uscc_hint.isVisible() and "控制字符" in dialog.uscc_hint.text() and not save.isEnabled()
+    assert dialog.location_hint.isVisible() and "控制字符" in dialog.location_hint.text() and not save.isEnabled()
     dialog.location.setText("库尔勒市")
     assert save.isEnabled()
 

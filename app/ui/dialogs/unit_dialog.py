@@ -51,6 +51,7 @@ class UnitDialog(QDialog):
         self.uscc_edit.setPlaceholderText("18 位统一社会信用代码")
         self.uscc_hint = hint_label()
         self.name_hint = hint_label()
+        self.location_hint = hint_label()
         self.nature = choice_combo(vocab.UNIT_NATURES)
         set_combo_text(self.nature, unit.nature)
         self.location = QLineEdit(unit.location)
@@ -66,6 +67,7 @@ class UnitDialog(QDialog):
         form.addRow("", self.uscc_hint)
         form.addRow("单位性质", self.nature)
         form.addRow("所在地", self.location)
+        form.addRow("", self.location_hint)
         form.addRow("层级", self.level)
         form.addRow("四类以下地区", self.below_class4)
         self.below_class4_help = QLabel(BELOW_CLASS4_HELP)
@@ -107,10 +109,10 @@ class UnitDialog(QDialog):
         if text:
             r = check_uscc(text)
             uscc_issues = [("error", m) for m in r.errors] + [("warning", m) for m in r.warnings]
-        loc_issues = [("error", i.message) for i in text_field_issues("单位所在地", self.location.text().strip())]
-        uscc_issues += loc_issues  # shown under the code field: the location has no hint line of its own
         mark(self.uscc_edit, self.uscc_hint, uscc_issues)
-        ok = not any(s == "error" for s, _ in name_issues + uscc_issues)
+        loc_issues = [("error", i.message) for i in text_field_issues("单位所在地", self.location.text().strip())]
+        mark(self.location, self.location_hint, loc_issues)
+        ok = not any(s == "error" for s, _ in name_issues + uscc_issues + loc_issues)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok)
         return ok
 
