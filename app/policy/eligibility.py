@@ -184,7 +184,7 @@ class _Compiled:
                                        r.assumption or profile.counting.assumption)
             const: list[_Finding] = []
             if r.manual_years:
-                const.append(_F(Reason("GRANT_YEARS_MANUAL", "授予年限需人工确认（101号第三条未规定年限）", r.source,
+                const.append(_F(Reason("GRANT_YEARS_MANUAL", "授予年限需人工确认（新人社发〔2013〕101号第三条未规定年限）", r.source,
                                        True, MANUAL)))
             if self.major is not None and self.major.get("required") and self.major.get("applies_to") in ("", r.kind):
                 const.append(_F(Reason("MAJOR_MATCH_UNCONFIRMED", "须从事本专业工作：需人工确认", self.major.source,
@@ -407,7 +407,7 @@ def _route_findings(p: PersonData, e: Education, r: Route, c: _Compiled, as_of: 
     if override is not None:
         count_start = override[0]
         out.append(_F(_r("COUNT_START_OVERRIDDEN", f"经办人指定起算日期{_d(count_start)}：{override[1]}",
-                         "经办人确认（DOMAIN §1.1）", True, WARNING)))
+                         "经办人确认（起算日期由经办人指定并注明理由）", True, WARNING)))
     elif basis_date is None:
         out.append(_F(_r("BASIS_DATE_MISSING", f"{basis_field}未填写，无法计算年限", r.source, r.assumption, MISSING),
                       missing=(basis_field,)))
@@ -519,11 +519,11 @@ def evaluate(person: PersonData, profile: Profile, as_of: dt.date, *,
             reasons = [f[0] for f in findings]
             if tc.title is None:
                 reasons.append(_r("TITLE_UNKNOWN", f"系列“{person.series or person.specialty}”不在职称名称对照表中，请人工填写职称名称",
-                                  "DOMAIN §2（GB/T 8561）", False, WARNING))
+                                  "专业技术职务名称对照（GB/T 8561《专业技术职务代码》）", False, WARNING))
             if tc.grade_unconfirmed:
                 reasons.append(_r("TITLE_GRADE_UNCONFIRMED",
                                   f"中专学历初定为员级还是助理级需确认（可选：{'、'.join(tc.options) or '—'}；暂按助理级）",
-                                  "DOMAIN §2（假设）", True, WARNING))
+                                  "中专学历初定员级或助理级的对照（本软件的解读，假设）", True, WARNING))
             reasons.sort(key=_severity_key)
             candidates.append(Verdict(
                 eligible=eligible, status=status, route=r.kind, level=r.level, title=tc.title,

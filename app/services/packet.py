@@ -23,6 +23,7 @@ from app.domain.person import PersonData
 from app.errors import NotFoundError, UsageError
 from app.models import Document, Page
 from app.models.db import Database
+from app.policy.profiles import is_teacher
 
 MISSING = "缺失"
 UPLOADED = "已上传"
@@ -57,7 +58,6 @@ SLOT_LABELS: dict[str, str] = {
     "chengbaobiao": "呈报表",
 }
 PER_YEAR_SLOTS = ("assessment", "continuing_education")
-TEACHER_SERIES = ("中小学教师", "幼儿园教师", "中等职业院校教师", "技工院校教师", "高等学校教师")
 
 
 # --------------------------------------------------------------------------------------- adding
@@ -392,7 +392,7 @@ def condition_applies(condition: str, p: PersonData) -> bool | None:
     if c == "has_degree":
         return _has_degree(p)
     if c == "teacher":
-        return p.series in TEACHER_SERIES or p.specialty in TEACHER_SERIES
+        return is_teacher(p)
     if c == "not_first_application":
         return p.first_application is False
     if c == "first_application":

@@ -138,8 +138,12 @@ class MainWindow(QMainWindow):
         self.nav.item(self.nav.count() - 1).setTextAlignment(Qt.AlignmentFlag.AlignCenter)
 
     def load_extra_pages(self) -> list[str]:
+        """Build the pages after 名册 (once: a second call returns the titles again)."""
         from app.ui.pages import build_pages
 
+        self._pages_pending = False
+        if self.extra_pages:
+            return [t for t, _ in self.extra_pages]
         for title, widget in build_pages(self.ctx):
             self.extra_pages.append((title, widget))
             self._add_page(title, widget)
@@ -237,6 +241,8 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("帮助(&H)")
         self.act_about = self._action("关于…", self.open_about)
         self.act_logs = self._action("打开日志文件夹", self.open_log_folder)
+        self.act_guide = self._action("使用说明", self.open_guide, QKeySequence.StandardKey.HelpContents)
+        m.addAction(self.act_guide)
         self.act_demo = self._action("打开演示数据", self.open_demo)
         self.act_demo.setVisible(not self.ctx.demo)
         m.addAction(self.act_demo)
@@ -411,6 +417,13 @@ class MainWindow(QMainWindow):
         from app.ui.dialogs.settings_dialog import SettingsDialog
 
         return self._show(SettingsDialog(self.ctx, self))
+
+    def open_guide(self) -> QDialog:
+        from app.ui.dialogs.guide_dialog import GuideDialog
+
+        self.dialog = GuideDialog(self)
+        self.dialog.show()
+        return self.dialog
 
     def open_about(self) -> QDialog:
         from app.ui.dialogs.about_dialog import AboutDialog

@@ -257,7 +257,7 @@ def test_assumption_flags_follow_the_profile() -> None:
     assert [r.assumption for r in up.reasons if r.code == "STATUS_BARRED"] == [True]  # by analogy with 002
     disc = run(UP, disc=("记过", D(2025, 9, 30)))
     assert all(r.assumption for r in disc.reasons if r.code == "DISCIPLINE_IN_FORCE")
-    assert "002" in next(r.source for r in disc.reasons if r.code == "DISCIPLINE_IN_FORCE")
+    assert "各系列（专业）职称评审工作的通知" in next(r.source for r in disc.reasons if r.code == "DISCIPLINE_IN_FORCE")
 
 
 def test_alternatives_list_the_other_routes() -> None:

@@ -106,9 +106,11 @@ def test_editor_round_trips_an_existing_person_and_refuses_duplicates(qtbot, dem
     editor.field("身份证号").setText(original.id_number)
     editor.field("性别").setCurrentText(original.gender)
     editor.field("现岗位").setText("新岗位")
+    editor.field("岗位等级").setText("专业技术十二级")
     editor.save()
     assert not editor.isVisible()
     assert find_person(demo_roster, original.id).position == "新岗位"
+    assert find_person(demo_roster, original.id).post_grade == "专业技术十二级"
 
 
 def test_focus_field_opens_the_right_tab(qtbot, demo_roster):

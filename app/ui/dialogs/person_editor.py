@@ -79,7 +79,7 @@ _TABLE_FIELDS = {
 FIELD_ALIASES = {
     "name": "姓名", "gender": "性别", "ethnicity": "民族", "id_number": "身份证号",
     "political_status": "政治面貌", "phone": "联系电话", "work_start": "参加专业技术工作日期",
-    "series": "系列", "specialty": "申报专业", "position": "现岗位", "current_title": "现有职称",
+    "series": "系列", "specialty": "申报专业", "position": "现岗位", "post_grade": "岗位等级", "current_title": "现有职称",
     "status": "人员状态", "contract": "劳动合同", "dispatched": "是否派驻", "dispatch_start": "派驻起始日期",
     "count_start_override": "指定起算日期", "count_start_reason": "起算日期理由",
     "first_application": "首次申报", "unit": "单位名称", "unit.name": "单位名称", "unit.nature": "单位性质",
@@ -163,6 +163,9 @@ class PersonEditor(QDialog):
         self._add(right, "系列", QLineEdit(), tab)
         self._add(right, "申报专业", QLineEdit(), tab)
         self._add(right, "现岗位", QLineEdit(), tab)
+        grade = QLineEdit()
+        grade.setPlaceholderText("如 专业技术十二级")
+        self._add(right, "岗位等级", grade, tab)
         self._add(right, "现有职称", QLineEdit(), tab)
         self._add(right, "参加专业技术工作日期", DateField(), tab)
         self._add(right, "劳动合同", choice_combo(vocab.HAS_NONE), tab)
@@ -305,7 +308,7 @@ class PersonEditor(QDialog):
             return
         for key, attr in (("姓名", "name"), ("民族", "ethnicity"), ("身份证号", "id_number"),
                           ("联系电话", "phone"), ("系列", "series"), ("申报专业", "specialty"),
-                          ("现岗位", "position"), ("现有职称", "current_title"), ("备注", "notes"),
+                          ("现岗位", "position"), ("岗位等级", "post_grade"), ("现有职称", "current_title"), ("备注", "notes"),
                           ("起算日期理由", "count_start_reason"),
                           ("性别", "gender"), ("政治面貌", "political_status"), ("人员状态", "status")):
             self._set_text(key, getattr(p, attr) or "")
@@ -354,7 +357,7 @@ class PersonEditor(QDialog):
             name=self._text("姓名"), gender=self._text("性别"), ethnicity=self._text("民族"),
             id_number=self._text("身份证号"), political_status=self._text("政治面貌"),
             phone=self._text("联系电话"), status=self._text("人员状态") or "在职",
-            series=self._text("系列"), specialty=self._text("申报专业"), position=self._text("现岗位"),
+            series=self._text("系列"), specialty=self._text("申报专业"), position=self._text("现岗位"), post_grade=self._text("岗位等级"),
             current_title=self._text("现有职称"), notes=self._text("备注"),
             work_start=date_of("参加专业技术工作日期"), dispatch_start=date_of("派驻起始日期"),
             count_start_override=date_of("指定起算日期"), count_start_reason=self._text("起算日期理由"),
