@@ -188,7 +188,7 @@ def test_hostile_names_through_export_letters_form_and_docs_export(tmp_path: Pat
     r = run_cli("letters", "--kind", "gongshi", "-o", letters, str(ready[0]["id"]), str(ready[1]["id"]), db=db)
     assert r.returncode in (0, 1) and "内部错误" not in r.stderr, r.stderr
     form = tmp_path / "form" / "f.pdf"
-    r = run_cli("form", str(ready[0]["id"]), "-o", form, db=db)
+    r = run_cli("form", str(ready[0]["id"]), "-o", form, "--profile", "korla-2024", db=db)
     assert r.returncode == 0, r.stderr
     code, docs, err = run_json("docs", "list", str(ready[0]["id"]), db=db)
     assert code == 0, err
@@ -231,7 +231,7 @@ def test_control_characters_stored_by_an_older_version_never_crash_a_writer(tmp_
                     ("=HYPERLINK(\"http://x\",\"y\")\x0c", "备\x00注", ready[1]["id"]))
     for args in (("roster", "export", tmp_path / "r.xlsx"), ("roster", "export", tmp_path / "r.csv"),
                  ("letters", "--kind", "gongshi", "-o", tmp_path / "l", str(ready[0]["id"]), str(ready[1]["id"])),
-                 ("form", str(ready[0]["id"]), "-o", tmp_path / "f.pdf"),
+                 ("form", str(ready[0]["id"]), "-o", tmp_path / "f.pdf", "--profile", "korla-2024"),
                  ("export", "-o", tmp_path / "out")):
         r = run_cli(*args, db=db)
         assert r.returncode in (0, 1) and "内部错误" not in r.stderr, (args, r.stderr)
