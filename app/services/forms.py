@@ -120,11 +120,11 @@ def build_form_data(db: Database, person_key: str | int, *, profile_id: str | No
 def draft_file_name(db: Database, person_key: str | int) -> str:
     """The file name the 文书 page gives a person's 呈报表 draft: the person's name (made safe for a file
     name) and the last four digits of the ID, so two 张伟 do not overwrite each other."""
-    from app.export.letters import safe_filename
+    from app.paths import safe_filename
 
     p = find_person(db, person_key)
     tail = f"_{p.id_number[-4:]}" if p.id_number else ""
-    return f"呈报表草稿_{safe_filename(p.name or '未命名')}{tail}.pdf"
+    return safe_filename(f"呈报表草稿_{p.name or '未命名'}{tail}", ".pdf")
 
 
 def generate_form(db: Database, person_key: str | int, out_path: str | Path, *, profile_id: str | None = None,
