@@ -12,7 +12,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from app.errors import Cancelled, CheckFailed, InputFileError, StorageError, UsageError
+from app.errors import Cancelled, CheckFailed, ForeignFilesError, InputFileError, StorageError, UsageError
 from app.export.bundle import UNIT_FOLDER, UnitInput, build_bundle, recover_interrupted
 from app.export.bundle_verify import verify_bundle
 from app.export.manifest import load_manifest, sha256_file
@@ -278,8 +278,9 @@ def test_refuses_to_replace_a_folder_that_is_not_a_bundle(tmp_path: Path, two_pe
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.docx").write_bytes(b"precious")
-    with pytest.raises(UsageError, match="不是空的"):
+    with pytest.raises(ForeignFilesError, match="不是空的") as ei:
         build_bundle(make_plan(tmp_path, two_persons[:1]), out, app_version="t", workers=1)
+    assert ei.value.exit_code == 3
     assert (out / "thesis.docx").read_bytes() == b"precious"
 
 

@@ -734,11 +734,11 @@ class PacketView(QWidget):
         the masked copy where masking applies, metadata dropped — or a refusal saying what to do."""
         if self.current_doc is None:
             return
-        from app.export.bundle import safe_name
+        from app.paths import safe_filename
 
         label = self.current_slot.label if self.current_slot else "材料"
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "导出此材料", f"{safe_name(label)}.pdf",
+            path, _ = QFileDialog.getSaveFileName(self, "导出此材料", safe_filename(label, ".pdf"),
                                                   "PDF 或 JPG 文件 (*.pdf *.jpg)")
             if not path:
                 return
