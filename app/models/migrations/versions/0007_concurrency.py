@@ -1,7 +1,7 @@
 """concurrency: row versions (optimistic locking) and the shared blob store for server databases
 
 Revision ID: 0007_concurrency
-Revises: 0006l_post_grade
+Revises: 0006m_mask_not_needed
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_concurrency"
-down_revision = "0006l_post_grade"
+down_revision = "0006m_mask_not_needed"
 branch_labels = None
 depends_on = None
 
