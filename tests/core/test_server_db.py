@@ -345,6 +345,16 @@ def test_two_officers_share_documents_and_conflicts_are_caught(db_url: str, tmp_
 
     doc_id = json.loads(r.stdout)[0]["id"] if isinstance(json.loads(r.stdout), list) else \
         json.loads(r.stdout)["documents"][0]["id"]
+    # A masks the scan (boxes, burn-in, verification) on A's PC
+    from app.masking.boxes import Box
+    from app.services import masking
+    from app.services.documents import page_ids_of
+
+    database = open_database(db_url)
+    for pid in page_ids_of(database, doc_id):
+        masking.save_page_boxes(database, pid, [Box("name", 0.1, 0.1, 0.4, 0.2, 1.0, "manual")], reviewed=True)
+        masking.mask_page(database, pid, ocr=False)
+    database.dispose()
     out = tmp_path / "b-export.jpg"
     r = run_cli("--db", db_url, "docs", "export", str(doc_id), "-o", out, env=b_env)  # B exports A's scan
     assert r.returncode == 0, r.stderr
