@@ -349,6 +349,7 @@ def _box_uniform(arr: np.ndarray, box: Box, *, lossy: bool) -> tuple[bool, int]:
 EDGE_RING = 3  # px just outside a filled box where ink means something touches its edge
 EDGE_INK_DROP = 64  # darker than the paper by this much (darkest channel) is ink
 EDGE_MIN_INK = 3  # ink pixels in the ring before a band is read
+EDGE_MIN_VISIBLE = 6  # px: ink reaching less far out from the edge is a sliver no one can read
 EDGE_BAND = (48, 160)  # px read outside an edge: twice the box height, within these bounds
 EDGE_CONTEXT = (200, 400)  # px of the line read beside the box: five box heights, within these bounds
 EDGE_RULE = (96, 4)  # horizontal ink runs of at least max(96 px, 4 box heights) are rules, not glyphs
@@ -449,9 +450,48 @@ def _edge_tiles(arr: np.ndarray, bi: int, box: Box, lossy: bool) -> list[_OcrTil
         cols[left - x0:right - x0] = ring[:, left - x0:right - x0].any(axis=0)
         if int(ring[:, left - x0:right - x0].sum()) < EDGE_MIN_INK:
             continue
+        outwards = ink[::-1] if edge == "top" else ink
+        if not _maybe_cut_glyphs(outwards[:, left - x0:right - x0]):
+            continue  # only slivers of glyphs the box covers, or whole glyphs of a line it grazes
         tiles.append(_OcrTile(bi, (x0, y0), region, (left, top, right, bottom), edge, cols,
                               ink[::-1] if edge == "top" else ink))
     return tiles
+
+
+def _visible_rows(ink: np.ndarray, gap: int = 3) -> int:
+    """Rows of ink from the edge (row 0) outwards until ``gap`` blank rows."""
+    height = blank = 0
+    for i, r in enumerate(ink.any(axis=1)):
+        if r:
+            height, blank = i + 1, 0
+        else:
+            blank += 1
+            if blank >= gap:
+                break
+    return height
+
+
+def _maybe_cut_glyphs(ink: np.ndarray) -> bool:
+    """Could any glyph touching the edge (row 0 of ``ink``, rows outwards) be one the box covers in
+    part and that is legible (``_glyph_cut``)? Judged on the glyph-like column runs of the ink that
+    touches the edge, so the OCR runs only where it could find something."""
+    import cv2
+
+    visible = _visible_rows(ink)
+    if visible < EDGE_MIN_VISIBLE:
+        return False
+    line = ink[:visible].astype(np.uint8)
+    k = max(3, visible // 4)  # strokes of one glyph are closer than this
+    cols = cv2.morphologyEx(line.any(axis=0).astype(np.uint8)[None, :], cv2.MORPH_CLOSE,
+                            np.ones((1, k), np.uint8))[0] > 0
+    edges = np.flatnonzero(np.diff(np.r_[0, cols.astype(np.int8), 0]))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if not ink[0, a:b].any():
+            continue
+        height = _visible_rows(ink[:, a:b], max(3, round(GLYPH_GAP * (b - a))))
+        if EDGE_MIN_VISIBLE <= height < GLYPH_WHOLE[1] * (b - a):
+            return True
+    return False
 
 
 def _char_straddles(tile: _OcrTile, rect: tuple[float, float, float, float], text: str) -> bool:
@@ -493,16 +533,7 @@ def _glyph_cut(tile: _OcrTile, a: int, b: int, *, cjk: bool) -> bool:
     if cols.size == 0:
         return True
     width = int(cols[-1] - cols[0] + 1)
-    gap = max(3, round(GLYPH_GAP * width))
-    rows = sub.any(axis=1)
-    height, blank = 0, 0
-    for i, r in enumerate(rows):
-        if r:
-            height, blank = i + 1, 0
-        else:
-            blank += 1
-            if blank >= gap:
-                break
+    height = _visible_rows(sub, max(3, round(GLYPH_GAP * width)))
     whole = GLYPH_WHOLE[0] if cjk else GLYPH_WHOLE[1]
     glyph_cols = np.flatnonzero(sub[:height].any(axis=0))
     width = int(glyph_cols[-1] - glyph_cols[0] + 1) if glyph_cols.size else width
@@ -560,7 +591,7 @@ def _read_tiles(tiles: Sequence[_OcrTile], engine: Any) -> dict[int, int]:
         mosaic[ty:ty + img.shape[0], gap:gap + img.shape[1]] = img
     counts: dict[int, int] = {}
     # full-width lines and detection at up to 2000 px: the check must not miss a faint stroke
-    for line in ocr_image(mosaic, engine, det_side=2000, squash=1.0):
+    for line in ocr_image(mosaic, engine, det_side=2000, squash=1.0, pad_small=True):
         for ch in line.chars:
             if not ch.text.strip():
                 continue
