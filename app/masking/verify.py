@@ -615,6 +615,7 @@ PDF_ALLOWED_NAMES = {
     "XObject", "Contents", "Subtype", "Image", "Width", "Height", "ColorSpace", "DeviceRGB", "DeviceGray",
     "BitsPerComponent", "Filter", "DCTDecode", "FlateDecode", "Length", "Rotate", "ProcSet", "PDF",
     "ImageB", "ImageC", "DecodeParms", "Predictor", "Colors", "Columns", "Size", "Root", "ID",
+    "ICCBased", "N", "Alternate",  # an image's ICC colour profile (its stream is checked: _icc_problem)
 }
 _NAME_RE = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 _STREAM_RE = re.compile(rb"stream\r?\n")
@@ -626,6 +627,46 @@ def _resource_names(doc: Any) -> set[str]:
         for img in page.get_images(full=True):
             names.add(img[7])
     return names
+
+
+_ICC_REF = re.compile(r"\[\s*/ICCBased\s+(\d+)\s+0\s+R\s*\]")
+
+
+def _icc_streams(doc: Any) -> set[int]:
+    """xrefs of the ICC profiles the page images use as their colour space (/ColorSpace [/ICCBased n 0 R])."""
+    out: set[int] = set()
+    for page in doc:
+        for img in page.get_images(full=True):
+            kind, value = doc.xref_get_key(img[0], "ColorSpace")
+            if kind == "xref":
+                value = doc.xref_object(int(value.split()[0]), compressed=False)
+            for m in _ICC_REF.finditer(value or ""):
+                out.add(int(m.group(1)))
+    return out
+
+
+ICC_MAX_BYTES = 1 << 20  # a real profile is a few KB (sRGB 3 KB, printer profiles up to a few hundred)
+
+
+def _icc_problem(profile: bytes) -> str:
+    """'' for a well-formed ICC profile (header size matches, 'acsp' signature, tag table inside the
+    data), else what is wrong: a colour profile is harmless, arbitrary data under its name is not.
+    Secrets in it are looked for by the caller like in every other stream."""
+    n = len(profile)
+    if n < 132 or n > ICC_MAX_BYTES:
+        return "大小异常"
+    if profile[36:40] != b"acsp" or int.from_bytes(profile[:4], "big") != n:
+        return "不是有效的 ICC 配置文件"
+    count = int.from_bytes(profile[128:132], "big")
+    if 132 + 12 * count > n:
+        return "标签表越界"
+    for i in range(count):
+        off = 132 + 12 * i
+        start = int.from_bytes(profile[off + 4:off + 8], "big")
+        size = int.from_bytes(profile[off + 8:off + 12], "big")
+        if start + size > n:
+            return "标签越界"
+    return ""
 
 
 def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: dict[str, Check],
@@ -671,6 +712,7 @@ def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: di
         n_pages = doc.page_count
         # object whitelist
         res_names = _resource_names(doc)
+        icc_xrefs = _icc_streams(doc)
         unexpected: set[str] = set()
         for xref in range(1, doc.xref_length()):
             try:
@@ -693,9 +735,15 @@ def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: di
                         structure_problems.append(f"对象 {xref} 的 JPEG 数据损坏")
                 if not is_image:
                     try:
-                        scanner.scan_bytes(doc.xref_stream(xref) or b"", f"数据流 {xref}")
+                        decoded = doc.xref_stream(xref) or b""
                     except Exception:
                         structure_problems.append(f"对象 {xref} 的数据流无法解码")
+                        continue
+                    scanner.scan_bytes(decoded, f"数据流 {xref}")
+                    if xref in icc_xrefs:
+                        problem = _icc_problem(decoded)
+                        if problem:
+                            structure_problems.append(f"对象 {xref} 的 ICC 颜色配置{problem}")
         trailer = doc.xref_object(-1, compressed=False) if hasattr(doc, "xref_object") else ""
         scanner.scan_bytes(trailer.encode("utf-8", "surrogatepass"), "文件尾字典")
         for nm in _NAME_RE.findall(trailer.encode("latin-1", "replace")):
@@ -898,6 +946,9 @@ def _inspect_jpeg(data: bytes, scanner: _SecretScanner, checks: dict[str, Check]
     meta = [s for s in segs if 0xE0 <= s[0] <= 0xEF or s[0] == 0xFE]
     for m, a, b in meta:
         scanner.scan_bytes(data[a:b], f"{'COM' if m == 0xFE else f'APP{m - 0xE0}'} 段")
+    app0 = [s for s in meta if s[0] == 0xE0]
+    if len(app0) == 1 and _jfif_harmless(data[app0[0][1] + 4:app0[0][2]]):
+        meta.remove(app0[0])  # a plain JFIF header (density only, no thumbnail), as most encoders write
     checks["no_metadata"] = (
         Check("no_metadata", False, "含有 " + "、".join(sorted({"COM" if m == 0xFE else f"APP{m - 0xE0}" for m, _, _ in meta}))
               + " 段（EXIF/注释等）") if meta else Check("no_metadata", True, "没有 APP/COM 段"))
@@ -911,6 +962,13 @@ def _inspect_jpeg(data: bytes, scanner: _SecretScanner, checks: dict[str, Check]
         problems.append("图像帧数量异常")
     checks["structure"] = Check("structure", not problems, "；".join(problems) or "单帧 JPEG，无附加数据")
     return _decoded_image(data, "JPEG", checks, images, lossy=True)
+
+
+def _jfif_harmless(body: bytes) -> bool:
+    """A JFIF APP0 body with no thumbnail: 'JFIF\\0', version, density units and values, 0×0 thumbnail
+    and nothing else. A thumbnail (or a JFXX extension) is an unmasked copy of the page: refused."""
+    return (len(body) == 14 and body[:5] == b"JFIF\x00" and body[5] == 1 and body[7] <= 2
+            and body[12] == 0 and body[13] == 0)
 
 
 def _inspect_png(data: bytes, scanner: _SecretScanner, checks: dict[str, Check],
