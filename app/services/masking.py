@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.errors import NotFoundError
+from app.errors import CheckFailed, NotFoundError, UsageError
 from app.masking.audit import AuditRecord, record_for
 from app.masking.boxes import Box, BoxSet, PageBoxes
 from app.models.db import Database
@@ -288,16 +288,64 @@ def list_audits(db: Database, *, person_id: int | None = None) -> list[dict[str,
         } for a in s.scalars(q)]
 
 
+class ResidualFound(CheckFailed):
+    """The masked output passed verification but the suggestion pipeline still finds a name, unit,
+    seal or eye region outside the boxes; ``found`` says where (never what)."""
+
+    def __init__(self, found: Sequence[Any]) -> None:
+        from app.masking.residual import residual_summary
+
+        super().__init__(f"遮盖后仍能识别出未遮盖的内容：{residual_summary(found)}。请补充遮盖框，或确认可以保留后再导出",
+                         detail=json.dumps([r.to_json() for r in found]))
+        self.found = list(found)
+
+
+def residual_audit_entry(found: Sequence[Any], *, accepted: bool) -> dict[str, Any]:
+    """The residual check as an entry of the audit's checks list (boxes only, never the words)."""
+    return {"name": "residual", "ok": not found, "accepted": bool(found) and accepted,
+            "residual": [r.to_json() for r in found]}
+
+
 def mask_file(db: Database | None, in_path: str | Path, boxes: BoxSet, out_path: str | Path, *,
               secrets: Sequence[str] = (), fill: tuple[int, int, int] = (0, 0, 0), person_id: int | None = None,
-              progress: Progress | None = None, ocr: bool | None = None) -> tuple[Any, int | None]:
-    """Mask a file anywhere on disk (CLI). Returns (MaskResult, audit id or None without a database)."""
-    from app.masking.burn import apply_masks
+              progress: Progress | None = None, ocr: bool | None = None, names: Sequence[str] = (),
+              units: Sequence[str] = (), accept_residual: bool = False) -> tuple[Any, int | None]:
+    """Mask a file anywhere on disk (CLI). Returns (MaskResult, audit id or None without a database).
 
-    result = apply_masks(in_path, boxes, out_path, secrets=secrets, fill=fill, progress=progress, ocr=ocr)
+    With names, units or secrets to look for, the output is checked for residuals (app.masking.residual)
+    before it replaces ``out_path``: any found raises ResidualFound and nothing is written, unless
+    ``accept_residual`` (then they are listed in ``result.residual`` and in the audit)."""
+    import os
+
+    from app.masking.burn import apply_masks
+    from app.masking.residual import find_residual
+
+    out_path = Path(out_path)
+    if out_path.resolve() == Path(in_path).resolve():
+        raise UsageError("输出文件不能覆盖原件：原件须保持不变")
+    names = [n for n in names if n]
+    units = [u for u in units if u]
+    others = [s for s in secrets if s and s not in names and s not in units]
+    looking = bool(names or units or others)
+    target = out_path.with_name(f".{out_path.stem}.residual{out_path.suffix}") if looking else out_path
+    result = apply_masks(in_path, boxes, target, secrets=secrets, fill=fill, progress=progress, ocr=ocr)
+    found: list[Any] = []
+    if looking:
+        try:
+            found = find_residual(target, boxes, names=names, units=units, others=others, progress=progress)
+            if found and not accept_residual:
+                raise ResidualFound(found)
+            os.replace(target, out_path)
+        finally:
+            target.unlink(missing_ok=True)
+        result.out_path = out_path
+    result.residual = found
     audit_id = None
     if db is not None:
-        audit_id = record_audit(db, record_for(result, boxes, file_name=Path(out_path).name), person_id=person_id)
+        record = record_for(result, boxes, file_name=out_path.name)
+        if looking:
+            record.checks.append(residual_audit_entry(found, accepted=accept_residual))
+        audit_id = record_audit(db, record, person_id=person_id)
     return result, audit_id
 
 
