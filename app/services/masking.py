@@ -378,9 +378,13 @@ def _page_input(db: Database, page_id: int) -> tuple[bytes, str]:
 
 
 def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = None,
-              fill: tuple[int, int, int] = (0, 0, 0), ocr: bool | None = None) -> Any:
+              fill: tuple[int, int, int] = (0, 0, 0), ocr: bool | None = None, check_residual: bool = False) -> Any:
     """Burn the page's stored boxes into a derived copy in the vault (verified, fail-closed) and mark
-    the page masked. The original stays untouched. Returns the MaskResult."""
+    the page masked. The original stays untouched. Returns the MaskResult.
+
+    ``check_residual``: the person's and unit's names (and seals, eyes) are looked for on the derived
+    copy outside the boxes; when any is found (``result.residual``) the page stays pending — export
+    blocked — until it is boxed and masked again or the officer accepts it (accept_page_residual)."""
     from app.documents.vault import vault_for
     from app.masking.burn import apply_masks
     from app.models import Document, Page
@@ -403,6 +407,12 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         src.write_bytes(data)
         out = Path(tmp) / f"masked{out_suffix}"
         result = apply_masks(src, boxes, out, secrets=secrets, fill=fill, ocr=ocr)
+        if check_residual:
+            from app.masking.residual import find_residual
+
+            targets = person_targets(db, person_id) if person_id is not None else PersonTargets([], [], [])
+            if targets.names or targets.units:
+                result.residual = find_residual(out, boxes, names=targets.names, units=targets.units)
         sha = vault_for(db).put_bytes(out.read_bytes(), out_suffix)
     with db.session() as s:
         page = s.get(Page, page_id)
@@ -410,10 +420,33 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         page.mask_state, page.masked_sha = "masked", sha
     record = record_for(result, boxes)
     record.input_sha = _page_ref(db, page_id).blob_sha  # the original in the vault, not the temporary copy
+    if check_residual:
+        record.checks.append(residual_audit_entry(result.residual, accepted=False))
     record_audit(db, record, person_id=person_id, document_id=document_id, page_id=page_id)
     save_page_boxes(db, page_id, state.boxes, reviewed=True)
     with db.session() as s:  # saving the same boxes keeps the state; make sure
         page = s.get(Page, page_id)
         assert page is not None
-        page.mask_state, page.masked_sha = "masked", sha
+        # residuals found: the derived copy is kept (to show them) but the page is not masked yet
+        page.mask_state, page.masked_sha = ("pending" if result.residual else "masked"), sha
     return result
+
+
+def accept_page_residual(db: Database, page_id: int, residual: Sequence[Any]) -> None:
+    """The officer keeps what the residual check found on the page's derived copy: the page is masked
+    (export no longer blocked) and the acceptance is recorded in the page's latest audit record."""
+    from app.models import MaskAudit, Page
+
+    with db.session() as s:
+        page = s.get(Page, page_id)
+        if page is None:
+            raise NotFoundError(f"页面不存在（编号 {page_id}）")
+        if not page.masked_sha:
+            raise UsageError("该页尚未生成遮盖件，请先生成遮盖件")
+        audit = s.scalars(select(MaskAudit).where(MaskAudit.page_id == page_id, MaskAudit.output_sha != "")
+                          .order_by(MaskAudit.id.desc()).limit(1)).first()
+        if audit is not None:
+            checks = [c for c in json.loads(audit.checks_json or "[]") if c.get("name") != "residual"]
+            checks.append(residual_audit_entry(residual, accepted=True))
+            audit.checks_json = json.dumps(checks, ensure_ascii=False)
+        page.mask_state = "masked"
