@@ -135,7 +135,9 @@ def cmd_verify(args: argparse.Namespace, ctx: CliContext) -> int:
     report = verify_masked(Path(args.output), boxes, original=Path(args.original) if args.original else None,
                            secrets=args.secret, ocr=False if args.no_ocr else None)
     secrets = validate_secrets(args.secret)
-    residual = find_residual(Path(args.output), boxes, others=secrets) if secrets and report.ok else []
+    residual = (find_residual(Path(args.output), boxes, others=secrets,
+                              original=Path(args.original) if args.original else None)
+                if secrets and report.ok else [])
     ok = report.ok and (not residual or args.accept_residual)
     if ctx.json:
         payload = report.to_json()

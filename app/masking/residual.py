@@ -21,6 +21,7 @@ import numpy as np
 from app.masking.boxes import Box, BoxSet
 
 COVERED = 0.5  # a finding at least this much under the boxes is what the boxes already hide
+SEAL_COVERED = 0.9  # a seal of the original must be this much under the boxes (a bar across it is not)
 GRID = 512  # coverage is measured on a page grid of this many cells a side
 KINDS = ("ocr", "seal", "eyes")
 
@@ -39,7 +40,8 @@ class Residual:
         return cls(page, box.category, box.x0, box.y0, box.x1, box.y1)
 
     def box(self) -> Box:
-        return Box(self.category, self.x0, self.y0, self.x1, self.y1, 1.0, "manual")
+        source = {"seal": "seal", "eyes": "eyes"}.get(self.category, "ocr")
+        return Box(self.category, self.x0, self.y0, self.x1, self.y1, 1.0, source)
 
     def to_json(self) -> dict[str, Any]:
         return {"page": self.page, "category": self.category, "x0": self.x0, "y0": self.y0, "x1": self.x1,
@@ -62,8 +64,12 @@ def _mask_of(boxes: Sequence[Box]) -> np.ndarray:
 
 
 def page_residual(rgb: np.ndarray, boxes: Sequence[Box], *, names: Sequence[str] = (), units: Sequence[str] = (),
-                  others: Sequence[str] = (), kinds: Sequence[str] = KINDS) -> list[Box]:
-    """What the suggestion pipeline still finds on one masked page image, outside ``boxes``."""
+                  others: Sequence[str] = (), kinds: Sequence[str] = KINDS,
+                  original: np.ndarray | None = None) -> list[Box]:
+    """What the suggestion pipeline still finds on one masked page image, outside ``boxes``.
+
+    A box across a seal breaks its ring, and a broken ring is no longer found as a seal on the masked
+    page; so, given the ``original`` page, its seals count unless (nearly) all under the boxes."""
     from app.masking.suggest.eyes import suggest_eyes
     from app.masking.suggest.ocr import SQUASH, boxes_for_matches, get_engine, match_targets, ocr_image
     from app.masking.suggest.seal import suggest_seals
@@ -81,25 +87,39 @@ def page_residual(rgb: np.ndarray, boxes: Sequence[Box], *, names: Sequence[str]
         lines = ocr_image(rgb, squash=SQUASH, unred=[b.to_pixels(w, h) for b in seals])
         found += boxes_for_matches(lines, match_targets(lines, targets), w, h)
     mask = _mask_of(boxes)
-    return [b for b in found if _covered_share(b, mask) < COVERED]
+    out = [b for b in found if _covered_share(b, mask) < COVERED]
+    if original is not None and "seal" in kinds:
+        out += [b for b in suggest_seals(original) if _covered_share(b, mask) < SEAL_COVERED
+                and not any(b.overlaps(o) > 0.5 for o in out if o.category == "seal")]
+    return out
 
 
 def find_residual(path: str | Path, boxes: BoxSet, *, names: Sequence[str] = (), units: Sequence[str] = (),
-                  others: Sequence[str] = (), kinds: Sequence[str] = KINDS,
+                  others: Sequence[str] = (), kinds: Sequence[str] = KINDS, original: str | Path | None = None,
                   progress: Callable[..., object] | None = None) -> list[Residual]:
-    """Residuals on every page of the masked file at ``path``."""
+    """Residuals on every page of the masked file at ``path`` (``original``: the unmasked input)."""
     from app.masking.source import iter_pages, page_count, read_input
 
     data = read_input(path)
     name = Path(path).name
     total = page_count(data, name)
+    originals = None
+    if original is not None:
+        originals = iter_pages(read_input(original), Path(original).name)
     out: list[Residual] = []
     for sp in iter_pages(data, name):
+        orig = next(originals, None) if originals is not None else None
+        orig_rgb = None
+        if orig is not None:
+            orig_rgb = np.asarray(orig.image.convert("RGB"))
+            if orig_rgb.shape[:2] != (sp.image.height, sp.image.width):
+                orig_rgb = np.asarray(orig.image.convert("RGB").resize(sp.image.size))
         if progress:
             progress(sp.index, total, f"正在检查第 {sp.index + 1}/{total} 页是否有遗漏")
         rgb = np.asarray(sp.image.convert("RGB"))
         out += [Residual.of(sp.index, b) for b in page_residual(rgb, boxes.for_page(sp.index), names=names,
-                                                                 units=units, others=others, kinds=kinds)]
+                                                                 units=units, others=others, kinds=kinds,
+                                                                 original=orig_rgb)]
     return out
 
 

@@ -332,7 +332,8 @@ def mask_file(db: Database | None, in_path: str | Path, boxes: BoxSet, out_path:
     found: list[Any] = []
     if looking:
         try:
-            found = find_residual(target, boxes, names=names, units=units, others=others, progress=progress)
+            found = find_residual(target, boxes, names=names, units=units, others=others, original=in_path,
+                                  progress=progress)
             if found and not accept_residual:
                 raise ResidualFound(found)
             os.replace(target, out_path)
@@ -412,7 +413,7 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
 
             targets = person_targets(db, person_id) if person_id is not None else PersonTargets([], [], [])
             if targets.names or targets.units:
-                result.residual = find_residual(out, boxes, names=targets.names, units=targets.units)
+                result.residual = find_residual(out, boxes, names=targets.names, units=targets.units, original=src)
         sha = vault_for(db).put_bytes(out.read_bytes(), out_suffix)
     with db.session() as s:
         page = s.get(Page, page_id)
@@ -437,6 +438,7 @@ def accept_page_residual(db: Database, page_id: int, residual: Sequence[Any]) ->
     (export no longer blocked) and the acceptance is recorded in the page's latest audit record."""
     from app.models import MaskAudit, Page
 
+    current = get_page_boxes(db, page_id).boxes
     with db.session() as s:
         page = s.get(Page, page_id)
         if page is None:
@@ -445,8 +447,11 @@ def accept_page_residual(db: Database, page_id: int, residual: Sequence[Any]) ->
             raise UsageError("该页尚未生成遮盖件，请先生成遮盖件")
         audit = s.scalars(select(MaskAudit).where(MaskAudit.page_id == page_id, MaskAudit.output_sha != "")
                           .order_by(MaskAudit.id.desc()).limit(1)).first()
-        if audit is not None:
-            checks = [c for c in json.loads(audit.checks_json or "[]") if c.get("name") != "residual"]
-            checks.append(residual_audit_entry(residual, accepted=True))
-            audit.checks_json = json.dumps(checks, ensure_ascii=False)
+        if audit is None or audit.output_sha != page.masked_sha:
+            raise UsageError("该页的遮盖件已变化，请重新生成遮盖件后再确认")
+        if BoxSet.from_json(json.loads(audit.boxes_json)).for_page(0) != current:
+            raise UsageError("该页的遮盖框在生成遮盖件后又有改动，请重新生成遮盖件")
+        checks = [c for c in json.loads(audit.checks_json or "[]") if c.get("name") != "residual"]
+        checks.append(residual_audit_entry(residual, accepted=True))
+        audit.checks_json = json.dumps(checks, ensure_ascii=False)
         page.mask_state = "masked"
