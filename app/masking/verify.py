@@ -10,11 +10,15 @@ Checks (each {name, ok, detail}; detail never quotes a secret or any masked text
                       no data after the end of the file
   no_text             no extractable text, no fonts
   no_metadata         no Info/XMP/annotations/forms/attachments/JavaScript; no APP/COM segments
-                      in JPEG; no ancillary text/EXIF/ICC chunks in PNG
+                      in JPEG except one plain JFIF APP0 (no thumbnail); no ancillary text/EXIF/ICC
+                      chunks in PNG (PDF images may use an ICC colour space: the profile must be a
+                      well-formed ICC profile and is searched for secrets like every stream)
   single_revision     one %%EOF, no /Prev (no incremental saves)
   no_original_images  no image stream (or file) identical to / same hash as one of the original's
   boxes_filled        every box is one uniform colour
-  ocr_in_boxes        the OCR engine reads no character inside a box (when it is installed)
+  ocr_in_boxes        no legible glyph is cut by a box: where ink touches a filled box's top or
+                      bottom edge from outside, the OCR reads the band there (when it is installed);
+                      a box that is not filled is read whole (any character centred inside fails)
   no_secrets          no secret string in any object, stream (decompressed), metadata, name tree,
                       in UTF-8, UTF-16BE/LE, GB18030, PDF-escaped and hex forms
 """
@@ -555,8 +559,13 @@ def _ocr_in_boxes(images: list[tuple[np.ndarray, bool]], boxes: BoxSet, ocr: boo
     bad: list[str] = []
     pages: list[int] = []
     read = 0
-    for pi, (arr, lossy) in enumerate(images):
-        tiles = [t for bi, box in enumerate(boxes.for_page(pi)) for t in _edge_tiles(arr, bi, box, lossy)]
+    def page_tiles(pi: int) -> list[_OcrTile]:
+        arr, lossy = images[pi]
+        return [t for bi, box in enumerate(boxes.for_page(pi)) for t in _edge_tiles(arr, bi, box, lossy)]
+
+    with _pool() as pool:  # numpy and OpenCV release the GIL: pages in parallel
+        per_page = list(pool.map(page_tiles, range(len(images))))
+    for pi, tiles in enumerate(per_page):
         if not tiles:
             continue
         read += len(tiles)
@@ -792,9 +801,12 @@ def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: di
             Check("no_text", False, "第 " + "、".join(str(p + 1) for p in text_pages) + " 页含可提取文字或字体", text_pages)
             if text_pages else Check("no_text", True, "无可提取文字"))
 
-        # per page: exactly one full-page image, drawn by q … cm /Name Do Q
-        for pi, page in enumerate(doc.pages()):
-            problem, arr, lossy = _page_image(doc, page)
+        # per page: exactly one full-page image, drawn by q … cm /Name Do Q; JPEGs are decoded on all
+        # cores (PyMuPDF is used from this thread only; OpenCV's decoder releases the GIL)
+        found = [_page_image(doc, page) for page in doc.pages()]
+        with _pool() as pool:
+            decoded = list(pool.map(_decoded_page, found))
+        for pi, (problem, arr, lossy) in enumerate(decoded):
             if problem:
                 structure_problems.append(f"第 {pi + 1} 页{problem}")
                 images.append((np.zeros((1, 1), np.uint8), True))
@@ -811,44 +823,59 @@ def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: di
 _TOKEN_RE = re.compile(rb"/[^\s/\[\]<>()]+|[-+]?\d*\.?\d+|[A-Za-z'\"]+")
 
 
-def _page_image(doc: Any, page: Any) -> tuple[str, np.ndarray | None, bool]:
+def _pool() -> Any:
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
+
+
+def _decoded_page(found: tuple[str, Any, bool, tuple[int, int]]) -> tuple[str, np.ndarray | None, bool]:
+    """``_page_image``'s result with a JPEG's bytes decoded and the size checked."""
+    problem, data, lossy, (w, h) = found
+    if problem:
+        return problem, None, lossy
+    arr = _decode_cv(data) if isinstance(data, bytes) else data
+    if arr is None or arr.shape[0] != h or arr.shape[1] != w:
+        return "的图片无法解码", None, False
+    return "", arr, lossy
+
+
+def _page_image(doc: Any, page: Any) -> tuple[str, Any, bool, tuple[int, int]]:
+    """(problem, the page image's JPEG bytes or pixels, lossy, (width, height) it declares)."""
     import pymupdf
 
     if page.rotation % 360:
-        return "页面被旋转", None, False
+        return "页面被旋转", None, False, (0, 0)
     content = b"".join(doc.xref_stream(x) or b"" for x in page.get_contents())
     tokens = _TOKEN_RE.findall(content)
     ops = [t for t in tokens if re.fullmatch(rb"[A-Za-z'\"]+", t)]
     if sorted(set(ops)) != sorted({b"q", b"Q", b"cm", b"Do"}) or ops.count(b"Do") != 1:
-        return "的内容不止一张图片", None, False
+        return "的内容不止一张图片", None, False, (0, 0)
     nums = [float(t) for t in tokens if re.fullmatch(rb"[-+]?\d*\.?\d+", t)]
     mb = page.mediabox
     if len(nums) != 6:
-        return "的图片变换矩阵异常", None, False
+        return "的图片变换矩阵异常", None, False, (0, 0)
     a, b, c, d, e, f = nums
     if (abs(b) > 1e-3 or abs(c) > 1e-3 or abs(a - mb.width) > 0.5 or abs(d - mb.height) > 0.5
             or abs(e - mb.x0) > 0.5 or abs(f - mb.y0) > 0.5):
-        return "的图片未恰好铺满页面", None, False
+        return "的图片未恰好铺满页面", None, False, (0, 0)
     name = next(t for t in tokens if t.startswith(b"/")).decode("latin-1")[1:]
     imgs = [i for i in page.get_images(full=True) if i[7] == name]
     if len(imgs) != 1 or len(page.get_images(full=True)) != 1:
-        return "的图片资源异常", None, False
+        return "的图片资源异常", None, False, (0, 0)
     xref, smask, w, h, _bpc, _cs, _alt, _nm, filt, _ = imgs[0]
     if smask:
-        return "的图片带有蒙版", None, False
+        return "的图片带有蒙版", None, False, (0, 0)
     if filt == "DCTDecode":
-        raw = doc.xref_stream_raw(xref)
-        arr = _decode_cv(raw)
-        lossy = True
+        return "", bytes(doc.xref_stream_raw(xref) or b""), True, (w, h)  # decoded by _decoded_page
     else:
         pix = pymupdf.Pixmap(doc, xref)
         if pix.alpha:
             pix = pymupdf.Pixmap(pix, 0)
         arr = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n).copy()
         lossy = False
-    if arr is None or arr.shape[0] != h or arr.shape[1] != w:
-        return "的图片无法解码", None, False
-    return "", arr, lossy
+    return "", arr, lossy, (w, h)
 
 
 # ---------------------------------------------------------------- entry point
