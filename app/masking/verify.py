@@ -465,7 +465,8 @@ def _edge_tiles(arr: np.ndarray, bi: int, box: Box, lossy: bool) -> list[_OcrTil
 def _visible_rows(ink: np.ndarray, gap: int = 3) -> int:
     """Rows of ink from the edge (row 0) outwards until ``gap`` blank rows."""
     height = blank = 0
-    for i, r in enumerate(ink.any(axis=1)):
+    rows: np.ndarray = np.asarray(ink.any(axis=1))
+    for i, r in enumerate(rows.tolist()):
         if r:
             height, blank = i + 1, 0
         else:
@@ -486,8 +487,8 @@ def _maybe_cut_glyphs(ink: np.ndarray) -> bool:
         return False
     line = ink[:visible].astype(np.uint8)
     k = max(3, visible // 4)  # strokes of one glyph are closer than this
-    cols = cv2.morphologyEx(line.any(axis=0).astype(np.uint8)[None, :], cv2.MORPH_CLOSE,
-                            np.ones((1, k), np.uint8))[0] > 0
+    run = np.asarray(line.any(axis=0), np.uint8)[None, :]
+    cols = np.asarray(cv2.morphologyEx(run, cv2.MORPH_CLOSE, np.ones((1, k), np.uint8)))[0] > 0
     edges = np.flatnonzero(np.diff(np.r_[0, cols.astype(np.int8), 0]))
     for a, b in zip(edges[::2], edges[1::2], strict=True):
         if not ink[0, a:b].any():

@@ -160,7 +160,7 @@ def suggest_eyes(rgb: np.ndarray) -> list[Box]:
                for x, y, rw_, rh_ in photo_regions(nn)]
     net = centerface_net()
     if net is not None:
-        out: list[Box] = []
+        bands: list[Box] = []
         for rx, ry, rw, rh in regions:
             if rw < min_face or rh < min_face:
                 continue
@@ -175,8 +175,8 @@ def suggest_eyes(rgb: np.ndarray) -> list[Box]:
                 cy = (ly + ry_) / 2
                 rect = ((rx + min(lx, rx_) - 0.45 * d) / scale, (ry + cy - 0.3 * d) / scale,
                         (rx + max(lx, rx_) + 0.45 * d) / scale, (ry + cy + 0.3 * d) / scale)
-                out.append(Box.from_pixels(rect, W, H, category="eyes", source="eyes", score=round(score, 3)))
-        return out
+                bands.append(Box.from_pixels(rect, W, H, category="eyes", source="eyes", score=round(score, 3)))
+        return bands
     for rx, ry, rw, rh in regions:
         if rw < min_face or rh < min_face:
             continue
