@@ -177,3 +177,14 @@ def test_residual_on_a_stored_page_blocks_until_accepted(db, make_id, tmp_path: 
     svc.save_page_boxes(db, page_id, [*svc.get_page_boxes(db, page_id).boxes, *(r.box() for r in result.residual)])
     again = svc.mask_page(db, page_id, ocr=False, check_residual=True)
     assert again.residual == [] and svc.get_page_boxes(db, page_id).mask_state == "masked"
+
+
+def test_page_list_tells_the_years_of_per_year_documents_apart(db, make_id, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pid = _person(db, make_id)
+    for year in (2023, 2024):
+        f = tmp_path / f"kh{year}.jpg"
+        certificate_image(size=(827, 1170)).save(f, quality=85)
+        add_documents(db, pid, "assessment", [f], year)
+    titles = [i.document_title for i in svc.masking_pages(db, pid).items]
+    assert len(titles) == 2 and titles[0] != titles[1]
+    assert any("2023年" in t for t in titles) and any("2024年" in t for t in titles)
