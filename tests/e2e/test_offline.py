@@ -1,0 +1,74 @@
+"""No network access at run time: a whole workflow with every socket connection refused.
+
+The officer's PC may be on a government network where any outbound connection is a finding. With
+``socket.socket.connect``/``connect_ex``, ``socket.create_connection`` and name resolution made to raise,
+the CLI (in this process) runs demo → check → docs export → mask suggest → mask apply → letters → form →
+export → verify-bundle, and every step must succeed without trying to connect anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.cli import main
+
+ATTEMPTS: list[str] = []
+
+
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    ATTEMPTS.append(repr(args[1:] or kwargs)[:200])
+    raise OSError("network access blocked by test_offline")
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    ATTEMPTS.clear()
+    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
+    monkeypatch.setattr(socket, "create_connection", _refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", _refuse)
+    return ATTEMPTS
+
+
+def test_blocker_really_blocks(no_network: list[str]) -> None:
+    with pytest.raises(OSError), socket.socket() as s:
+        s.connect(("127.0.0.1", 9))
+    assert no_network
+
+
+def _cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str | Path) -> Any:
+    code = main(["--db", str(db), "--json", *[str(a) for a in args]])
+    out = capsys.readouterr()
+    assert code == 0, f"{args}: {out.err}\n{out.out}"
+    return json.loads(out.out) if out.out.strip() else None
+
+
+@pytest.mark.slow
+def test_full_workflow_without_network(no_network: list[str], tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    work = tmp_path / "工作 目录"  # a space and Chinese characters, as in a Windows user folder
+    work.mkdir()
+    db = work / "申报 数据.sqlite3"
+    demo = _cli(capsys, db, "demo")
+    person = demo["ready_persons"][0]
+    assert _cli(capsys, db, "check")
+    docs = _cli(capsys, db, "docs", "list", person)["documents"]
+    doc = next(d for d in docs if d["slot"] == "id_card")
+    scan = work / "身份证 扫描件.jpg"
+    _cli(capsys, db, "docs", "export", "-o", scan, str(doc["id"]))
+    boxes = work / "遮盖框.json"
+    _cli(capsys, db, "mask", "suggest", "--name", person, "-o", boxes, scan)
+    assert json.loads(boxes.read_text(encoding="utf-8"))
+    _cli(capsys, db, "mask", "apply", "--boxes", boxes, "-o", work / "已遮盖.jpg", "--no-audit", scan)
+    _cli(capsys, db, "letters", "--kind", "chengnuo", "-o", work / "信函", person)
+    assert list((work / "信函").rglob("*.docx"))
+    _cli(capsys, db, "form", "-o", work / "呈报表 草稿.pdf", person)
+    out = work / "导出 材料包"
+    _cli(capsys, db, "export", "-o", out)
+    _cli(capsys, db, "verify-bundle", out)
+    assert no_network == [], f"connection attempts: {no_network}"
