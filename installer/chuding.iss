@@ -6,6 +6,9 @@
 #ifndef AppVersion
   #define AppVersion GetEnv("CHUDING_VERSION")
 #endif
+#ifndef DistDir
+  #define DistDir "..\dist\chuding"
+#endif
 #define AppName "职称初定申报助手"
 #define DataDir "{localappdata}\Chuding\chuding"
 
@@ -189,7 +192,7 @@ zh_CN.ShortcutComment=新疆职称初定/授予申报材料整理、资格判断
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
 
 [Files]
-Source: "..\dist\chuding\*"; DestDir: "{app}"; Flags: recursesubdirs ignoreversion createallsubdirs
+Source: "{#DistDir}\*"; DestDir: "{app}"; Flags: recursesubdirs ignoreversion createallsubdirs
 
 [Icons]
 Name: "{group}\{#AppName}"; Filename: "{app}\chuding-gui.exe"; Comment: "{cm:ShortcutComment}"

@@ -88,6 +88,19 @@ def winpath(p: Path) -> str:
     return "Z:" + str(p.resolve()).replace("/", "\\")
 
 
+def stage_linux_payload(dist: Path) -> Path:
+    """build/wine-payload/chuding: the Linux one-folder bundle (hard links, no copy) with its launchers named
+    chuding.exe / chuding-gui.exe, standing in for the Windows bundle when only Linux is at hand."""
+    stage = ROOT / "build" / "wine-payload" / "chuding"
+    if stage.exists():
+        shutil.rmtree(stage)
+    shutil.copytree(dist, stage, symlinks=False, copy_function=os.link)
+    for name in ("chuding", "chuding-gui"):
+        if (stage / name).exists():
+            (stage / name).rename(stage / f"{name}.exe")
+    return stage
+
+
 def ensure_prefix(fresh: bool = False) -> None:
     if fresh and PREFIX.exists():
         shutil.rmtree(PREFIX)
@@ -153,7 +166,9 @@ def exercise_installer(setup: Path) -> dict[str, float]:
     _check((app_dir / "chuding-gui.exe").exists() and (app_dir / "chuding.exe").exists(),
            f"both executables in the per-user folder {app_dir.relative_to(PREFIX)}")
     _check((app_dir / "_internal" / "resources" / "policies").is_dir(), "bundled policy profiles installed")
-    dist = ROOT / "dist" / "chuding"
+    dist = ROOT / "build" / "wine-payload" / "chuding"
+    if not dist.is_dir():
+        dist = ROOT / "dist" / "chuding"
     if dist.is_dir():
         n_dist = sum(1 for p in dist.rglob("*") if p.is_file())
         n_app = sum(1 for p in app_dir.rglob("*") if p.is_file() and not p.name.startswith("unins"))

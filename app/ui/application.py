@@ -77,10 +77,17 @@ def run(argv: list[str]) -> int:
     log.info("main window shown (version %s)", __version__)
     if os.environ.get("CHUDING_SMOKE_TEST"):
         # Used by installer/build.py and benchmarks/startup.py: prove the window came up, then quit.
+        # A windowed Windows executable has no stdout: CHUDING_SMOKE_OUT names a file for the line instead.
         from PySide6.QtCore import QTimer
 
         def _done() -> None:
-            print(f"SMOKE-OK {time.perf_counter() - _T0:.3f}", flush=True)
+            line = f"SMOKE-OK {time.perf_counter() - _T0:.3f}"
+            if sys.stdout is not None:
+                print(line, flush=True)
+            if os.environ.get("CHUDING_SMOKE_OUT"):
+                from app.fileio import atomic_write_text
+
+                atomic_write_text(os.environ["CHUDING_SMOKE_OUT"], line + "\n")
             app.quit()
 
         QTimer.singleShot(0, _done)
