@@ -101,7 +101,7 @@ def smoke_test(exe_dir: Path) -> dict[str, float]:
         _run([cli, "validate", "uscc", "91350100M000100Y43"], env)
         person = demo["ready_persons"][0]
         docs = json.loads(_run([cli, "--json", "docs", "list", person], env).stdout)["documents"]
-        scan = tmp / "扫描件 1.jpg"
+        scan = tmp / "扫描件 1.pdf"
         doc = next(d for d in docs if d["slot"] == "id_card")
         _run([cli, "docs", "export", "-o", scan, str(doc["id"])], env)
         boxes = tmp / "遮盖框.json"
@@ -142,6 +142,8 @@ def compile_installer(version: str) -> Path:
         payload = stage_linux_payload(DIST)
         wine_iscc(iss, [*args, f"/DDistDir={winpath(payload)}"])
     setup = out_dir / f"chuding-setup-{version}.exe"
+    if not setup.exists():
+        raise SystemExit(f"ISCC produced no {setup.name} (under Wine: ISCC.exe is 32-bit and needs wine32:i386)")
     size = setup.stat().st_size / 1e6
     print(f"installer: {setup} ({size:.1f} MB, budget {INSTALLER_BUDGET_MB} MB)")
     if size > INSTALLER_BUDGET_MB:

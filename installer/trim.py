@@ -27,6 +27,9 @@ EXCLUDED_MODULES = (
     "onnxruntime.transformers", "onnxruntime.quantization", "onnxruntime.tools", "onnxruntime.training",
     "numpy.f2py", "numpy.distutils",
     "mypy", "sqlalchemy.ext.mypy", "ast_serialize", "mypyc",  # SQLAlchemy's mypy plugin drags in mypy
+    "pygments", "mako.ext",  # Alembic's Mako templates' optional highlighting: 340 modules
+    "sqlalchemy.testing", "alembic.testing", "reportlab.graphics.testshapes", "lxml.doctestcompare",
+    "lxml.html.usedoctest",
 )
 
 # Qt translations kept (the app is zh_CN only and loads qtbase_zh_CN in app/ui/application.py).

