@@ -145,8 +145,8 @@ def compile_installer(version: str) -> Path:
     if not setup.exists():
         raise SystemExit(f"ISCC produced no {setup.name} (under Wine: ISCC.exe is 32-bit and needs wine32:i386)")
     size = setup.stat().st_size / 1e6
-    print(f"installer: {setup} ({size:.1f} MB, budget {INSTALLER_BUDGET_MB} MB)")
-    if size > INSTALLER_BUDGET_MB:
+    print(f"installer: {setup} ({size:.1f} MB, budget {INSTALLER_BUDGET_MB} MB for the Windows payload)")
+    if size > INSTALLER_BUDGET_MB and os.name == "nt":  # the Linux stand-in payload is larger (see SIZE_BUDGET_MB)
         raise SystemExit("installer over size budget")
     return setup
 
