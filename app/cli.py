@@ -1,7 +1,8 @@
 """`chuding` console script: a thin face over app.services.
 
 Global options: ``--db URL_OR_PATH`` and ``--json`` (machine output on stdout, Chinese messages on
-stderr). Exit codes: 0 ok, 1 checks found problems, 2 usage, 3 unreadable input file, 4 internal.
+stderr). Exit codes: 0 ok, 1 checks found problems, 2 usage, 3 unreadable input file or the environment
+refused (disk full, database locked or read-only, no permission), 4 internal.
 Each command group lives in its own module under ``app/commands`` with a ``register(subparsers)``.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import __version__
-from app.errors import EXIT_INTERNAL, EXIT_USAGE, ChudingError
+from app.errors import EXIT_INTERNAL, EXIT_USAGE, ChudingError, environment_error
 
 log = logging.getLogger("app.cli")
 
@@ -30,6 +31,25 @@ COMMAND_MODULES = (
     "app.commands.letters",  # letters, form
     "app.commands.export",  # export, verify-bundle
 )
+
+
+# The GUI's words in messages shared by both faces, and the command-line option that does the same.
+# Services speak the GUI's language (an officer reads them); the CLI adds its option after the words.
+CLI_EQUIVALENTS: tuple[tuple[str, str], ...] = (
+    ("“更新已有人员”", "--update"),
+    ("“公示起始日期”", "--start"),
+    ("请输入打开密码", "--password"),
+    ("请指定年度", "--year"),
+    ("未创建演示数据", "--force 覆盖，或 --demo 使用演示数据库"),
+)
+
+
+def cli_words(text: str) -> str:
+    """``text`` with the CLI option named after each GUI phrase it contains."""
+    for phrase, option in CLI_EQUIVALENTS:
+        if phrase in text and option not in text:
+            text = text.replace(phrase, f"{phrase}（命令行：{option}）", 1)
+    return text
 
 
 @dataclass
@@ -52,7 +72,7 @@ class CliContext:
     def info(self, message: str) -> None:
         """Human text: stdout normally, stderr in --json mode so stdout stays machine-readable."""
         stream = sys.stderr if self.json else sys.stdout
-        stream.write(message + "\n")
+        stream.write(cli_words(message) + "\n")
 
     def close(self) -> None:
         if self._db is not None:
@@ -90,6 +110,8 @@ def _add_globals(p: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     p.add_argument("--db", metavar="URL_OR_PATH", default=default,
                    help="数据库：SQLAlchemy URL 或 SQLite 文件路径（默认：用户数据目录；也可用 CHUDING_DB_URL）")
+    p.add_argument("--demo", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="使用演示数据库（与正式数据库分开的文件；chuding --demo demo 创建演示数据）")
     p.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
                    help="机器可读输出（JSON 写到标准输出，中文提示写到标准错误）")
 
@@ -114,24 +136,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    ctx = CliContext(db_arg=args.db, json=bool(args.json))
+    db_arg = args.db
+    if args.demo:
+        if db_arg:
+            sys.stderr.write("用法错误：--demo 与 --db 不能同时使用\n")
+            return EXIT_USAGE
+        from app.paths import demo_db_path
+
+        db_arg = str(demo_db_path())
+    ctx = CliContext(db_arg=db_arg, json=bool(args.json))
     try:
         return int(args.handler(args, ctx))
     except ChudingError as exc:
-        log.info("command failed: %s (%s)", exc.message, exc.detail)
-        sys.stderr.write(f"错误：{exc.message}\n")
-        return exc.exit_code
+        return _failed(args.command, exc)
     except KeyboardInterrupt:
         sys.stderr.write("已中断\n")
         return 130
-    except Exception:
+    except Exception as exc:
+        named = environment_error(exc)  # disk full, locked / read-only database, no permission
+        if named is not None:
+            return _failed(args.command, named, cause=exc)
         from app.logging_setup import log_file
 
         log.exception("internal error in %s", args.command)
-        sys.stderr.write(f"内部错误，详细信息已写入日志：{log_file()}\n")
+        try:
+            where = str(log_file())
+        except OSError:
+            where = "（日志文件夹不可写，未能写入日志）"
+        sys.stderr.write(f"内部错误，详细信息已写入日志：{where}\n")
         return EXIT_INTERNAL
     finally:
         ctx.close()
+
+
+def _failed(command: str | None, exc: ChudingError, *, cause: BaseException | None = None) -> int:
+    # The log names the error by class and English detail, never by the Chinese message: that one
+    # names the person, the ID number searched or a file named after someone.
+    log.info("command %s failed: %s, exit %d (%s)%s", command, type(exc).__name__, exc.exit_code, exc.detail,
+             f" from {type(cause).__name__}" if cause is not None else "")
+    sys.stderr.write(f"错误：{cli_words(exc.message)}\n")
+    return exc.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -94,9 +94,13 @@ def cmd_letters(args: argparse.Namespace, ctx: CliContext) -> int:
         if report.publicity:
             pub = report.publicity
             days = "、".join(f"{d.month}月{d.day}日" for d in pub.days)
-            ctx.info(f"公示期：{pub.start.isoformat()} 至 {pub.end.isoformat()}，共 {pub.count} 个工作日（{days}）")
+            basis = "（推定）" if pub.estimated else ""
+            ctx.info(f"公示期{basis}：{pub.start.isoformat()} 至 {pub.end.isoformat()}，共 {pub.count} 个工作日（{days}）")
         for w in report.warnings:
-            ctx.info(f"提示：{w}")
+            if w not in report.late:
+                ctx.info(f"提示：{w}")
+        for w in report.late:
+            ctx.info(f"⚠ 晚于截止日期：{w}")
         if report.missing:
             ctx.info("未填写（已在信函中标出“【未填写：…】”）：" + "；".join(report.missing))
     return EXIT_OK if report.complete else EXIT_PROBLEMS

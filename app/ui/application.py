@@ -51,9 +51,10 @@ def run(argv: list[str]) -> int:
 
     crash.install()
     app = create_app(argv)
-    from app.ui.single_instance import SingleInstance, bring_to_front
+    from app.ui.single_instance import SingleInstance, bring_to_front, instance_key
 
-    guard = SingleInstance()
+    demo = "--demo" in argv[1:]
+    guard = SingleInstance(instance_key() + ("-demo" if demo else ""))  # the demo runs beside the real one
     if guard.notify_running():  # the officer double-clicked the icon again: show the running window
         return 0
     guard.listen()
@@ -66,13 +67,18 @@ def run(argv: list[str]) -> int:
     from app.ui.main_window import MainWindow
 
     try:
-        db = open_database(None)
+        if demo:
+            from app.paths import demo_db_path
+
+            db = open_database(demo_db_path())
+        else:
+            db = open_database(None)
     except ChudingError as exc:
         QMessageBox.critical(None, "无法打开数据库", exc.message)
         return 1
-    ctx = UiContext(db=db, settings=load_settings(), bus=Bus())
+    ctx = UiContext(db=db, settings=load_settings(), bus=Bus(), demo=demo)
     window = MainWindow(ctx)
-    window.show()
+    window.show_fitted()
     guard.activation_requested.connect(lambda: bring_to_front(window))
     log.info("main window shown (version %s)", __version__)
     if os.environ.get("CHUDING_SMOKE_TEST"):

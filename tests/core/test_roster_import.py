@@ -99,7 +99,7 @@ def test_reimport_reports_duplicates_and_update_applies(db: Any, tmp_path: Path,
     report = import_roster(db, changed, today=TODAY)
     assert (report.created, report.updated, report.rejected) == (0, 0, [])
     assert [(i.row, i.column) for i in report.duplicates] == [(2, "身份证号"), (3, "身份证号"), (4, "身份证号")]
-    assert "已存在（甲）" in report.duplicates[0].message and "--update" in report.duplicates[0].message
+    assert "已存在（甲）" in report.duplicates[0].message and "“更新已有人员”" in report.duplicates[0].message
     assert "与第 2 行" in report.duplicates[2].message
     assert find_person(db, a).educations[0].level == "本科"  # untouched
     report = import_roster(db, changed, update=True, today=TODAY)
@@ -129,7 +129,7 @@ def test_bad_file_leaves_database_unchanged(db: Any, tmp_path: Path, make_id: Ca
     assert [p.name for p in list_persons(db)] == ["甲"]
 
 
-def test_batches_commit_whole_rows_and_cancel_keeps_committed(db: Any, tmp_path: Path,
+def test_import_is_all_or_nothing_a_cancel_after_two_batches_stores_nothing(db: Any, tmp_path: Path,
                                                              make_id: Callable[..., str],
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(roster_exchange, "BATCH_SIZE", 4)
@@ -149,10 +149,10 @@ def test_batches_commit_whole_rows_and_cancel_keeps_committed(db: Any, tmp_path:
 
     with pytest.raises(Cancelled):
         import_roster(db, path, progress=cancel_after_two_batches, today=TODAY)
-    assert count(db, Person) == 8  # two full batches committed, the cancelled one not
-    assert count(db, EducationRecord) == 8 and count(db, Assessment) == 16  # no half rows
-    report = import_roster(db, path, today=TODAY)  # rerun: the rest come in, the first 8 are duplicates
-    assert (report.created, len(report.duplicates)) == (2, 8)
+    # one transaction per file: the two batches already written are rolled back with the third
+    assert count(db, Person) == 0 and count(db, EducationRecord) == 0 and count(db, Assessment) == 0
+    report = import_roster(db, path, today=TODAY)  # rerun: everything comes in, nothing is a duplicate
+    assert (report.created, len(report.duplicates)) == (10, 0)
 
 
 def _roundtrip(db: Any, other_db: Any, tmp_path: Path, suffix: str) -> None:
@@ -163,6 +163,7 @@ def _roundtrip(db: Any, other_db: Any, tmp_path: Path, suffix: str) -> None:
     p0 = list_persons(db)[0]
     p0.notes = "=HYPERLINK(\"http://example.invalid\")"  # must stay text, never a formula
     p0.count_start_override, p0.count_start_reason = D(2024, 1, 2), "由机关调入"  # the officer's override
+    p0.post_grade = "专业技术十二级"  # 岗位等级 (Korla 公示: 现聘岗位等级)
     save_person(db, p0)
     out = tmp_path / f"export{suffix}"
     n = export_roster(db, out)
@@ -174,6 +175,7 @@ def _roundtrip(db: Any, other_db: Any, tmp_path: Path, suffix: str) -> None:
     assert again == original
     assert find_person(other_db, p0.id_number).notes.startswith("=HYPERLINK")
     assert find_person(other_db, p0.id_number).count_start_override == D(2024, 1, 2)
+    assert find_person(other_db, p0.id_number).post_grade == "专业技术十二级"
 
 
 def test_export_xlsx_roundtrip(db: Any, tmp_path: Path) -> None:
