@@ -1,6 +1,6 @@
 ﻿; Inno Setup 6 script: packages dist\chuding (built by installer\build.py) into a Windows installer.
 ; Compile: python installer\build.py --installer  (or: ISCC /DAppVersion=X.Y.Z installer\chuding.iss)
-; Silent, per-user: chuding-setup-X.Y.Z.exe /VERYSILENT /CURRENTUSER /SUPPRESSMSGBOXES
+; Silent (always per-user; /CURRENTUSER is accepted): chuding-setup-X.Y.Z.exe /VERYSILENT /CURRENTUSER /SUPPRESSMSGBOXES
 ; Silent uninstall keeps the officer's data (database, documents, logs, backups) unless /DELETEDATA is given;
 ; the interactive uninstaller asks, defaulting to keep. See installer/README.md.
 #ifndef AppVersion
@@ -8,6 +8,9 @@
 #endif
 #ifndef DistDir
   #define DistDir "..\dist\chuding"
+#endif
+#ifndef Compression
+  #define Compression "lzma2/max"
 #endif
 #define AppName "职称初定申报助手"
 #define DataDir "{localappdata}\Chuding\chuding"
@@ -18,15 +21,16 @@ AppName={#AppName}
 AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
 AppPublisher=Chuding
-DefaultDirName={autopf}\Chuding
+; per-user: %LOCALAPPDATA%\Programs\Chuding (what {autopf} means in non-admin mode; spelled out because
+; Wine has no FOLDERID_UserProgramFiles, and the app is per-user only: no all-users override)
+DefaultDirName={localappdata}\Programs\Chuding
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=auto
 OutputBaseFilename=chuding-setup-{#AppVersion}
-Compression=lzma2/max
+Compression={#Compression}
 SolidCompression=yes
 LZMANumBlockThreads=2
 PrivilegesRequired=lowest
-PrivilegesRequiredOverridesAllowed=commandline
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
 MinVersion=10.0

@@ -8,9 +8,9 @@ This estimate applies installer/trim.py to the wheels' files, as PyInstaller wou
     python installer/estimate_windows_size.py WHEELS
 
 Counted: every binary (.pyd/.dll) and data file the trimming keeps; of PySide6 only the Qt libraries the app
-loads (Core, Gui, Widgets, Network, PrintSupport, Svg) and the bindings it imports; Python sources at a third
-of their size (they go compressed into the PYZ archive); plus the CPython runtime (python311.dll, its
-extension modules and the bootloaders, ~16 MB). An estimate, within perhaps ±10 %.
+loads (Core, Gui, Widgets, Network, PrintSupport, Svg) and the bindings it imports; the two executables with
+the PYZ archive of Python modules each embeds (measured on the Linux build); plus the CPython runtime
+(python311.dll, its extension modules, base_library.zip, ~16 MB). An estimate, within perhaps ±10 %.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import trim
 
 PYTHON_RUNTIME_MB = 16.0
+# each of the two executables embeds the same PYZ archive of Python modules (15.3 MB in the Linux build;
+# pure Python, so the same on Windows); the sources counted above at a third of their size are not in it
+EXECUTABLES_MB = 2 * 15.3
 _QT_USED = re.compile(r"^PySide6/(Qt6(Core|Gui|Widgets|Network|PrintSupport|Svg)\.dll|(Qt(Core|Gui|Widgets|Network|"
                       r"PrintSupport))\.pyd|pyside6\.abi3\.dll|msvcp\d+.*\.dll|vcruntime\d+.*\.dll|plugins/.*)$",
                       re.IGNORECASE)
@@ -47,13 +50,14 @@ def estimate(wheels: Path) -> dict[str, float]:
                 if not trim.keep(name):
                     continue
                 if name.endswith(".py"):
-                    total += info.file_size / 3
+                    continue  # in the PYZ, counted with the executables
                 elif name.endswith((".pyc", ".pyi")):
                     continue
                 else:
                     total += info.file_size
         sizes[dist] = total / 1e6
     sizes["python runtime"] = PYTHON_RUNTIME_MB
+    sizes["2 executables (PYZ inside)"] = EXECUTABLES_MB
     return sizes
 
 

@@ -108,6 +108,7 @@ def ensure_prefix(fresh: bool = False) -> None:
         shutil.rmtree(PREFIX)
     if not (PREFIX / "system.reg").exists():
         _wine(["wineboot", "-u"])
+        _wine(["winecfg", "-v", "win10"])  # the installer requires Windows 10 (MinVersion=10.0)
 
 
 def wine_iscc(iss: Path, args: list[str]) -> None:
