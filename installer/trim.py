@@ -94,7 +94,7 @@ def filter_toc(toc: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]
 
 
 # Dependencies whose PyInstaller hooks already collect what they need (collect_data_files would re-add bloat).
-_HOOKED = frozenset({"PySide6", "shiboken6", "numpy", "cv2", "onnxruntime", "pymupdf", "fitz", "PIL"})
+_HOOKED = frozenset({"PySide6", "shiboken6", "Shiboken", "numpy", "cv2", "onnxruntime", "pymupdf", "fitz", "PIL"})
 
 
 def runtime_packages(pyproject: Path) -> list[str]:
