@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,7 +140,35 @@ def lnk_target(lnk: Path) -> str:
 
 def exercise_installer(setup: Path) -> dict[str, float]:
     """Install silently per user, check the layout and shortcuts, uninstall (keeps data), reinstall,
-    uninstall with /DELETEDATA (removes data). Returns timings."""
+    uninstall with /DELETEDATA (removes data). Returns timings.
+
+    One Xvfb display serves every step: the uninstaller's second phase outlives the first, and a display
+    torn down with the first (xvfb-run per command) would kill it half-way."""
+    xvfb = None
+    if not os.environ.get("DISPLAY") and shutil.which("Xvfb"):
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-nolisten", "tcp"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        assert xvfb.stdout is not None
+        os.environ["DISPLAY"] = ":" + xvfb.stdout.readline().strip()
+    try:
+        return _exercise(setup)
+    finally:
+        if xvfb is not None:
+            os.environ.pop("DISPLAY", None)
+            xvfb.terminate()
+            xvfb.wait(timeout=30)
+
+
+def _wait_for(cond: Callable[[], bool], seconds: float = 90) -> bool:
+    end = time.monotonic() + seconds
+    while not cond():
+        if time.monotonic() > end:
+            return False
+        time.sleep(1)
+    return True
+
+
+def _exercise(setup: Path) -> dict[str, float]:
     ensure_prefix(fresh=True)
     user = _user_dir()
     local = user / "AppData" / "Local"
@@ -160,10 +189,8 @@ def exercise_installer(setup: Path) -> dict[str, float]:
         uninst = app_dir / "unins000.exe"
         _check(uninst.exists(), "uninstaller unins000.exe installed")
         _wine([winpath(uninst), "/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART", *extra])
-        for _ in range(120):  # the uninstaller's second phase runs from a temp copy
-            if not (app_dir / "chuding-gui.exe").exists():
-                break
-            time.sleep(1)
+        # the second phase runs from a temp copy and removes unins000.exe last
+        _wait_for(lambda: not uninst.exists())
 
     print("installing", setup.name, f"({setup.stat().st_size / 1e6:.1f} MB)", flush=True)
     install()
@@ -212,7 +239,7 @@ def exercise_installer(setup: Path) -> dict[str, float]:
 
     install()
     uninstall("/DELETEDATA")
-    _check(not data_dir.exists(), "uninstall with /DELETEDATA removed the data folder")
+    _check(_wait_for(lambda: not data_dir.exists(), 30), "uninstall with /DELETEDATA removed the data folder")
     print(f"installer exercised under Wine: install {figures['install_s']:.0f} s", flush=True)
     return figures
 

@@ -66,9 +66,9 @@ def test_full_workflow_without_network(no_network: list[str], tmp_path: Path,
     _cli(capsys, db, "mask", "suggest", "--name", person, "-o", boxes, scan)
     assert json.loads(boxes.read_text(encoding="utf-8"))
     _cli(capsys, db, "mask", "apply", "--boxes", boxes, "-o", work / "已遮盖.pdf", "--no-audit", scan)
-    _cli(capsys, db, "letters", "--kind", "chengnuo", "-o", work / "信函", person)
+    _cli(capsys, db, "letters", "--kind", "tuijian", "-o", work / "信函", person, ok=(0, 1))  # 1: dates warned
     assert list((work / "信函").rglob("*.docx"))
-    _cli(capsys, db, "form", "-o", work / "呈报表 草稿.pdf", person)
+    _cli(capsys, db, "form", "--profile", "korla-2024", "-o", work / "呈报表 草稿.pdf", person)  # asks for it
     out = work / "导出 材料包"
     _cli(capsys, db, "export", "-o", out)
     _cli(capsys, db, "verify-bundle", out)
