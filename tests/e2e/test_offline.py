@@ -58,14 +58,18 @@ def test_full_workflow_without_network(no_network: list[str], tmp_path: Path,
     person = demo["ready_persons"][0]
     verdicts = _cli(capsys, db, "check", ok=(0, 1))  # 1: some of the demo staff are not eligible yet
     assert any(v["eligible"] for v in verdicts)
-    docs = _cli(capsys, db, "docs", "list", person)["documents"]
-    doc = next(d for d in docs if d["slot"] == "id_card")
-    scan = work / "身份证 扫描件.pdf"
-    _cli(capsys, db, "docs", "export", "-o", scan, str(doc["id"]))
+    assert _cli(capsys, db, "docs", "list", person)["documents"]
+    from app.documents import demo_scans
+    from app.services.demo import demo_people
+
+    scan = work / "身份证 扫描件.jpg"  # an unmasked scan, as the officer would add one
+    scan.write_bytes(demo_scans.id_card_front(demo_people()[0], 1))
     boxes = work / "遮盖框.json"
-    _cli(capsys, db, "mask", "suggest", "--name", person, "-o", boxes, scan)
-    assert json.loads(boxes.read_text(encoding="utf-8"))
-    _cli(capsys, db, "mask", "apply", "--boxes", boxes, "-o", work / "已遮盖.pdf", "--no-audit", scan)
+    _cli(capsys, db, "mask", "suggest", "--name", demo_people()[0].name, "-o", boxes, scan)
+    found = json.loads(boxes.read_text(encoding="utf-8"))["pages"]
+    assert sum(len(p["boxes"]) for p in found) > 0  # the OCR/eye models loaded and found the name/eyes
+    _cli(capsys, db, "mask", "apply", "--boxes", boxes, "-o", work / "已遮盖.jpg", "--no-audit", scan)
+    assert (work / "已遮盖.jpg").stat().st_size > 0
     _cli(capsys, db, "letters", "--kind", "tuijian", "-o", work / "信函", person, ok=(0, 1))  # 1: dates warned
     assert list((work / "信函").rglob("*.docx"))
     _cli(capsys, db, "form", "--profile", "korla-2024", "-o", work / "呈报表 草稿.pdf", person)  # asks for it
