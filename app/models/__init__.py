@@ -12,6 +12,7 @@ from app.models.roster import (
     Person,
     Unit,
 )
+from app.models.rounds import Round, RoundDocument, RoundPerson
 
 __all__ = [
     "Assessment",
@@ -25,6 +26,9 @@ __all__ = [
     "Page",
     "PageMask",
     "Person",
+    "Round",
+    "RoundDocument",
+    "RoundPerson",
     "Unit",
     "UnitLetterSettings",
 ]

@@ -80,17 +80,16 @@ class FormReport:
 
 
 def build_form_data(db: Database, person_key: str | int, *, profile_id: str | None = None,
-                    as_of: dt.date | None = None) -> tuple[FormData, list[str]]:
-    from app.policy.profiles import load_profile
-    from app.services.letters import get_inputs, qualification_from_verdict, resolve_as_of, verdicts_for
-    from app.settings import load_settings
+                    as_of: dt.date | None = None, round_name: str | None = None) -> tuple[FormData, list[str]]:
+    from app.services.letters import get_inputs, qualification_from_verdict
+    from app.services.rounds import judge_round
 
     person = find_person(db, person_key)
     assert person.id is not None
-    profile = load_profile(profile_id or load_settings().profile_id)
-    as_of_d = resolve_as_of(profile, as_of)
-    verdict = verdicts_for([person], profile, as_of_d)[0]
-    inputs = get_inputs(db, person.id)
+    judge = judge_round(db, round_name, as_of=as_of, profile_id=profile_id)
+    profile = judge.profile
+    verdict = judge.judge(person)
+    inputs = get_inputs(db, person.id, round_name=round_name)
     warnings = []
     if verdict.eligible is not True:
         warnings.append(f"{person.name}：资格判断为“{verdict.status}”，请核对后再打印")
@@ -107,8 +106,8 @@ def build_form_data(db: Database, person_key: str | int, *, profile_id: str | No
 
 
 def generate_form(db: Database, person_key: str | int, out_path: str | Path, *, profile_id: str | None = None,
-                  as_of: dt.date | None = None, copies: int = 2) -> FormReport:
-    data, warnings = build_form_data(db, person_key, profile_id=profile_id, as_of=as_of)
+                  as_of: dt.date | None = None, copies: int = 2, round_name: str | None = None) -> FormReport:
+    data, warnings = build_form_data(db, person_key, profile_id=profile_id, as_of=as_of, round_name=round_name)
     result: FormResult = write_form(data, out_path, copies=copies)
     if result.truncated:
         warnings.append(f"以下栏目内容过长，已缩小字号并截断：{'、'.join(result.truncated)}")
