@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "app.commands.masking",  # mask suggest|apply|verify
     "app.commands.letters",  # letters, form
     "app.commands.export",  # export, verify-bundle
+    "app.commands.rounds",  # round create|list|use|show|doc, status
 )
 
 

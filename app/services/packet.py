@@ -270,18 +270,11 @@ def packet_status(db: Database, person_id: int | None, profile_id: str | None = 
     round), judged by the round (``profile_id``/``as_of`` override the round's for this call).
     The round's unit documents (公示 …) are rows of every person's checklist."""
     from app.services.roster import find_person
-    from app.services.rounds import judge_round, round_persons, unit_documents
+    from app.services.rounds import judge_round, round_checklists, round_persons
 
     judge = judge_round(db, round_name, as_of=as_of, profile_id=profile_id)
-    members = round_persons(db, judge)
-    persons = [find_person(db, person_id)] if person_id is not None else members
-    docs = list_documents(db)
-    by_person: dict[int, list[DocumentInfo]] = {}
-    for d in docs:
-        by_person.setdefault(d.person_id, []).append(d)
-    member_ids = {p.id for p in members}
-    unit = unit_documents(judge, [d for d in docs if d.person_id in member_ids])
-    packets = [person_checklist(p, by_person.get(p.id or -1, []), judge.profile, judge.as_of,
-                                verdict=judge.judge(p), unit=unit) for p in persons]
+    persons = [find_person(db, person_id)] if person_id is not None else round_persons(db, judge)
+    checklists, unit = round_checklists(db, judge, persons)
+    packets = [checklists[int(p.id)] for p in persons if p.id is not None]
     return PacketReport(judge.profile.id, judge.profile.name, judge.as_of, packets, list(judge.notes),
                         unit=list(unit.values()), round_name=judge.round.name)

@@ -362,3 +362,25 @@ def checklist(judge: RoundJudge, person: PersonData, documents: Sequence[Any], v
               unit: dict[str, UnitDocState]) -> PersonPacket:
     """One person's checklist in the round (the one requirement evaluator)."""
     return person_checklist(person, documents, judge.profile, judge.as_of, verdict=verdict, unit=unit)
+
+
+def round_checklists(db: Database, judge: RoundJudge, persons: Sequence[PersonData],
+                     verdicts: dict[int, Verdict] | None = None
+                     ) -> tuple[dict[int, PersonPacket], dict[str, UnitDocState]]:
+    """The checklists of ``persons`` in the round and the round's unit documents: what the 材料 page,
+    ``packet status``, the export plan and ``status`` all read."""
+    from app.services.packet import list_documents
+
+    docs = list_documents(db)
+    members = {p.id for p in round_persons(db, judge)}
+    unit = unit_documents(judge, [d for d in docs if d.person_id in members])
+    by_person: dict[int, list[Any]] = {}
+    for d in docs:
+        by_person.setdefault(d.person_id, []).append(d)
+    verdicts = verdicts if verdicts is not None else {}
+    out: dict[int, PersonPacket] = {}
+    for p in persons:
+        assert p.id is not None
+        v = verdicts.get(p.id) or judge.judge(p)
+        out[p.id] = checklist(judge, p, by_person.get(p.id, []), v, unit)
+    return out, unit
