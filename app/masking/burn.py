@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw
 
@@ -59,6 +59,7 @@ class MaskResult:
     report: VerifyReport | None = None
     seconds: float = 0.0
     page_origins: list[str] = field(default_factory=list)
+    change: Any = None  # set by app.services.masking: the change record (app.services.changes.Change)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -21,6 +21,7 @@ from app.errors import NotFoundError
 from app.masking.audit import AuditRecord, record_for
 from app.masking.boxes import Box, BoxSet, PageBoxes
 from app.models.db import Database
+from app.services.changes import Change
 
 Progress = Callable[..., object]
 NEVER_MASK_SLOTS = {"photo", "gongshi", "gongshi_result", "recommendation", "chengbaobiao"}  # DOMAIN.md §4
@@ -152,8 +153,8 @@ def copy_box_to_pages(db: Database, box: Box, page_ids: Sequence[int]) -> int:
     return n
 
 
-def set_not_needed(db: Database, page_id: int, not_needed: bool = True) -> None:
-    from app.models import Page
+def set_not_needed(db: Database, page_id: int, not_needed: bool = True) -> Change:
+    from app.models import Document, Page
 
     with db.session() as s:
         page = s.get(Page, page_id)
@@ -162,6 +163,9 @@ def set_not_needed(db: Database, page_id: int, not_needed: bool = True) -> None:
         page.mask_state = "not_needed" if not_needed else "pending"
         if not_needed:
             page.masked_sha = None
+        doc = s.get(Document, page.document_id)
+        assert doc is not None
+        return Change.of(persons=[doc.person_id], slots=[doc.slot], pages=[page_id])
 
 
 # ------------------------------------------------------------------------------ pages and progress
@@ -343,7 +347,7 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
             raise NotFoundError(f"页面不存在（编号 {page_id}）")
         doc = s.get(Document, page.document_id)
         assert doc is not None
-        person_id, document_id = doc.person_id, doc.id
+        person_id, document_id, slot = doc.person_id, doc.id, doc.slot
     if secrets is None:
         secrets = person_targets(db, person_id).secrets
     state = get_page_boxes(db, page_id)
@@ -368,4 +372,5 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         page = s.get(Page, page_id)
         assert page is not None
         page.mask_state, page.masked_sha = "masked", sha
+    result.change = Change.of(persons=[person_id], slots=[slot], pages=[page_id])
     return result

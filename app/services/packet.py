@@ -39,6 +39,7 @@ from app.policy.requirements import (  # noqa: F401 - the checklist's vocabulary
     condition_applies,
     person_checklist,
 )
+from app.services.changes import Change
 
 # --------------------------------------------------------------------------------------- adding
 
@@ -52,6 +53,10 @@ class AddResult:
     word_count: int | None
     issue_date: dt.date | None
     warnings: list[str]
+
+    @property
+    def change(self) -> Change:
+        return Change.of(persons=[self.person_id], slots=[self.slot])
 
     def to_json(self) -> dict[str, Any]:
         return {"document_id": self.document_id, "person_id": self.person_id, "slot": self.slot,

@@ -57,10 +57,9 @@ def person_id(db, make_id) -> int:
 
 
 def test_preflight_points_at_the_unmasked_page_then_exports(db, tmp_path: Path, person_id: int) -> None:
-    from app.services.export import default_selection, export_bundle, preflight, verify_bundle
-
     # work_summary: the demo-free profile wants 2000–3000 words; a scan has no count → no blocker
     from app.services import rounds
+    from app.services.export import default_selection, export_bundle, preflight, verify_bundle
 
     _fill_packet(db, tmp_path, person_id, leave_pending="contract")
     rounds.update_round(db, profile_id=PROFILE)

@@ -52,7 +52,7 @@ class _TargetPage(QWizardPage):
 
         for p in list_profiles():
             self.profile.addItem(f"{p.name}（{p.id}）", p.id)
-        idx = self.profile.findData(wizard.ctx.settings.profile_id)
+        idx = self.profile.findData(wizard.ctx.current_round().profile_id)
         self.profile.setCurrentIndex(max(0, idx))
         form.addRow("政策配置：", self.profile)
         self.as_of = QDateEdit()

@@ -228,10 +228,10 @@ class LettersView(QWidget):
 
     def _update_period(self) -> None:
         try:
-            from app.policy.profiles import load_profile
+            from app.services.rounds import judge_round
 
-            profile = load_profile(self.ctx.settings.profile_id)
-            pub = letters_svc.publicity_period(_pydate(self.start.date()), deadline=profile.window_end)
+            deadline = judge_round(self.ctx.db).deadline  # the current round's
+            pub = letters_svc.publicity_period(_pydate(self.start.date()), deadline=deadline)
         except ChudingError as exc:
             self.period.setText(exc.message)
             return
@@ -260,7 +260,7 @@ class LettersView(QWidget):
         kind = str(self.kind.currentData())
         start = _pydate(self.start.date())
         out = Path(self.out_dir.text())
-        profile_id = self.ctx.settings.profile_id
+        profile_id = None  # the current round's
         db = self.ctx.db
         self.generate_btn.setEnabled(False)
 
@@ -300,7 +300,7 @@ class LettersView(QWidget):
         if self._dirty():
             self.save_current()
         out = Path(self.out_dir.text()) / f"呈报表草稿_{self._current_id}.pdf"
-        report = generate_form(self.ctx.db, self._current_id, out, profile_id=self.ctx.settings.profile_id, copies=1)
+        report = generate_form(self.ctx.db, self._current_id, out, copies=1)
         self.last_form = out
         self.result.setPlainText("\n".join([f"已生成呈报表草稿：{out}", *[f"提示：{w}" for w in report.warnings]]))
         return out
@@ -322,7 +322,7 @@ class LettersView(QWidget):
         from app.policy.profiles import load_profile
 
         try:
-            spec = load_profile(self.ctx.settings.profile_id).material("work_summary")
+            spec = load_profile(self.ctx.current_round().profile_id).material("work_summary")
             wc = count_file(path, spec.word_range if spec else None)
         except ChudingError as exc:
             message = f"无法统计：{exc.message}"
