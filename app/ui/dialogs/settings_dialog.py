@@ -62,9 +62,10 @@ class SettingsDialog(QDialog):
         self.anniversary = QComboBox()
         for key, label in ANNIVERSARY_MODES:
             self.anniversary.addItem(label, key)
-        idx = self.anniversary.findData(ctx.settings.anniversary_mode)
+        self._round = ctx.current_round()  # the option belongs to the current 申报批次
+        idx = self.anniversary.findData(self._round.options.anniversary_mode or ctx.settings.anniversary_mode)
         self.anniversary.setCurrentIndex(max(idx, 0))
-        form.addRow("年限计算", self.anniversary)
+        form.addRow(f"年限计算（申报批次“{self._round.name}”）", self.anniversary)
         self.tabs.addTab(general, "常规")
 
         holidays = QWidget()
@@ -161,7 +162,10 @@ class SettingsDialog(QDialog):
 
                 rows, _ = self.collect_holidays()
                 save_regional_holidays(rows)
-            self.ctx.settings.anniversary_mode = self.anniversary.currentData()
+            import dataclasses
+
+            options = dataclasses.replace(self._round.options, anniversary_mode=self.anniversary.currentData())
+            self.ctx.update_round(options=options)  # → bus.changed: every page judges again
             self.ctx.save_settings()
         except ChudingError as exc:
             self.message.setText(f'<span style="color:#d32f2f">未保存：{exc.message}</span>')
