@@ -467,10 +467,8 @@ def _load_source(task: PageTask) -> tuple[bytes | None, Image.Image | None, floa
 
 
 def _strip_jpeg(data: bytes) -> bytes | None:
-    try:
-        from app.masking.burn import strip_jpeg_segments
-    except ImportError:  # pragma: no cover - masking package always ships
-        return None
+    from app.masking.burn import strip_jpeg_segments
+
     try:
         return strip_jpeg_segments(data)
     except (ValueError, IndexError):

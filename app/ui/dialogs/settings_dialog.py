@@ -75,19 +75,15 @@ class SettingsDialog(QDialog):
         self.holiday_cls: type | None = None
         self.holidays: RecordTable | None = None
         self.holiday_hint = hint_label()
-        try:
-            from app.policy.workdays import RegionalHoliday, load_regional_holidays
-        except ImportError as exc:
-            log.warning("workdays module unavailable: %s", exc)
-            hv.addWidget(QLabel("工作日模块不可用，无法编辑地方节假日。"))
-        else:
-            self.holiday_cls = RegionalHoliday
-            self.holidays = RecordTable(HOLIDAY_COLUMNS, add_text="添加节假日",
-                                        defaults={"enabled": True, "origin": "officer"})
-            for h in load_regional_holidays(include_disabled=True):
-                self.holidays.add_row(holiday_to_row(h))
-            self.holidays.changed.connect(self.revalidate)
-            hv.addWidget(self.holidays, 1)
+        from app.policy.workdays import RegionalHoliday, load_regional_holidays
+
+        self.holiday_cls = RegionalHoliday
+        self.holidays = RecordTable(HOLIDAY_COLUMNS, add_text="添加节假日",
+                                    defaults={"enabled": True, "origin": "officer"})
+        for h in load_regional_holidays(include_disabled=True):
+            self.holidays.add_row(holiday_to_row(h))
+        self.holidays.changed.connect(self.revalidate)
+        hv.addWidget(self.holidays, 1)
         hv.addWidget(self.holiday_hint)
         self.tabs.addTab(holidays, "地方节假日")
 
