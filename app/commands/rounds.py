@@ -106,7 +106,7 @@ def _show(ctx: CliContext, name: str | None) -> dict[str, Any]:
 
     judge = judge_round(ctx.db, name)
     persons = round_persons(ctx.db, judge)
-    _checklists, unit = round_checklists(ctx.db, judge, persons)
+    _checklists, unit = round_checklists(ctx.db, judge, persons, members=persons)
     starts = publicity_starts(ctx.db, [int(p.id) for p in persons if p.id is not None], judge.round.name)
     return {**judge.round.to_json(), "profile_name": judge.profile.name, "effective_as_of": judge.as_of.isoformat(),
             "effective_deadline": judge.deadline.isoformat() if judge.deadline else None, "notes": judge.notes,

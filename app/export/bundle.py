@@ -287,6 +287,7 @@ def plan_bundle(profile: Any, as_of: dt.date, persons: Sequence[PersonInput], *,
     issues: list[Issue] = []
     plans: list[PersonPlan] = []
     order = {m.slot: i + 1 for i, m in enumerate(profile.materials)}
+    specs = {m.slot: m for m in profile.materials}
     used_folders: set[str] = set()
     for n, pin in enumerate(persons, start=1):
         p = pin.person
@@ -300,6 +301,7 @@ def plan_bundle(profile: Any, as_of: dt.date, persons: Sequence[PersonInput], *,
                 message = f"{p.name}：{message}"
             issues.append(Issue(severity, code, message, person_id=p.id, person_name=p.name, **kw))
 
+        first_issue = len(issues)  # this person's issues are issues[first_issue:]
         v = pin.verdict
         if v is None:
             issue("warning", "no_verdict", f"{p.name}：无法判定申报资格（资格审核不可用），请人工确认")
@@ -315,7 +317,7 @@ def plan_bundle(profile: Any, as_of: dt.date, persons: Sequence[PersonInput], *,
         files: list[FilePlan] = []
         used_names: set[str] = set()
         for row in checklist.slots:
-            spec = profile.material(row.slot)
+            spec = specs.get(row.slot)
             if spec is None or spec.issuer == "platform":
                 continue  # not asked by this profile; 呈报表: made by the platform (our draft: unit folder)
             docs = [docs_by_id[i] for i in row.counting_ids if i in docs_by_id and docs_by_id[i].pages]
@@ -359,7 +361,7 @@ def plan_bundle(profile: Any, as_of: dt.date, persons: Sequence[PersonInput], *,
             # this folder's requirement: the verifier checks the files listed here
             if item.files or (row.counted and not (row.issuer == "unit" and spec.slot in unit)):
                 required.append(item)
-        complete = not any(i.blocker and i.person_id == p.id and i.code != "ineligible" for i in issues)
+        complete = not any(i.blocker and i.code != "ineligible" for i in issues[first_issue:])
         plans.append(PersonPlan(p, folder, v, required, files, complete))
     return BundlePlan(profile.id, profile.name, as_of, limits, plans, list(unit_files), issues,
                       unit_documents=list(unit.values()))

@@ -247,7 +247,7 @@ def preflight(db: Database, *, profile_id: str | None = None, person_ids: Sequen
         person_ids = _default_ids(db, judge, settings)
     persons = _load_persons(db, person_ids)
     verdicts = judge.judge_all(persons)
-    checklists, unit = round_checklists(db, judge, persons, verdicts)
+    checklists, unit = round_checklists(db, judge, persons, verdicts, members=round_persons(db, judge))
     docs = _documents(db, [int(p.id) for p in persons])
     inputs = []
     for p in persons:
@@ -300,7 +300,7 @@ def _default_ids(db: Database, judge: Any, settings: Settings) -> list[int]:
     eligible: list[Any] = [p for p in persons if getattr(verdicts.get(p.id), "eligible", None) is True]
     if not eligible:
         return []
-    checklists, unit = round_checklists(db, judge, eligible, verdicts)
+    checklists, unit = round_checklists(db, judge, eligible, verdicts, members=persons)
     docs = _documents(db, [int(p.id) for p in eligible])
     inputs = [PersonInput(p, verdicts[p.id], list(verdicts[p.id].required_years or []), docs.get(p.id, []),
                           checklists[int(p.id)]) for p in eligible]

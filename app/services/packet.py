@@ -278,8 +278,9 @@ def packet_status(db: Database, person_id: int | None, profile_id: str | None = 
     from app.services.rounds import judge_round, round_checklists, round_persons
 
     judge = judge_round(db, round_name, as_of=as_of, profile_id=profile_id)
-    persons = [find_person(db, person_id)] if person_id is not None else round_persons(db, judge)
-    checklists, unit = round_checklists(db, judge, persons)
+    members = round_persons(db, judge)
+    persons = [find_person(db, person_id)] if person_id is not None else members
+    checklists, unit = round_checklists(db, judge, persons, members=members)
     packets = [checklists[int(p.id)] for p in persons if p.id is not None]
     return PacketReport(judge.profile.id, judge.profile.name, judge.as_of, packets, list(judge.notes),
                         unit=list(unit.values()), round_name=judge.round.name)

@@ -365,15 +365,16 @@ def checklist(judge: RoundJudge, person: PersonData, documents: Sequence[Any], v
 
 
 def round_checklists(db: Database, judge: RoundJudge, persons: Sequence[PersonData],
-                     verdicts: dict[int, Verdict] | None = None
+                     verdicts: dict[int, Verdict] | None = None, *, members: Sequence[PersonData] | None = None
                      ) -> tuple[dict[int, PersonPacket], dict[str, UnitDocState]]:
     """The checklists of ``persons`` in the round and the round's unit documents: what the 材料 page,
-    ``packet status``, the export plan and ``status`` all read."""
+    ``packet status``, the export plan and ``status`` all read. ``members``: the round's persons
+    when the caller has them (else read again)."""
     from app.services.packet import list_documents
 
     docs = list_documents(db)
-    members = {p.id for p in round_persons(db, judge)}
-    unit = unit_documents(judge, [d for d in docs if d.person_id in members])
+    member_ids = {p.id for p in (members if members is not None else round_persons(db, judge))}
+    unit = unit_documents(judge, [d for d in docs if d.person_id in member_ids])
     by_person: dict[int, list[Any]] = {}
     for d in docs:
         by_person.setdefault(d.person_id, []).append(d)

@@ -75,15 +75,18 @@ def round_status(db: Database, round_name: str | None = None, *, as_of: dt.date 
     judge = judge_round(db, round_name, as_of=as_of, profile_id=profile_id)
     persons = round_persons(db, judge)
     verdicts = judge.judge_all(persons)
-    checklists, unit = round_checklists(db, judge, persons, verdicts)
+    checklists, unit = round_checklists(db, judge, persons, verdicts, members=persons)
     docs = _documents(db, [int(p.id) for p in persons if p.id is not None])
     inputs = [PersonInput(p, verdicts[int(p.id)], list(verdicts[int(p.id)].required_years), docs.get(int(p.id), []),
                           checklists[int(p.id)]) for p in persons if p.id is not None]
     plan = plan_bundle(judge.profile, judge.as_of, inputs, limits=load_settings().upload, unit=unit)
+    blockers: dict[int, list[Issue]] = {}
+    for i in plan.issues:
+        if i.blocker and i.person_id is not None:
+            blockers.setdefault(int(i.person_id), []).append(i)
     out = []
     for pp in plan.persons:
         pid = int(pp.person.id)
-        out.append(PersonStatus(pp.person, verdicts[pid], checklists[pid], pp.complete,
-                                [i for i in plan.blockers if i.person_id == pid]))
+        out.append(PersonStatus(pp.person, verdicts[pid], checklists[pid], pp.complete, blockers.get(pid, [])))
     return RoundStatus(judge.round.name, judge.profile.id, judge.as_of, out, list(unit.values()),
                        list(judge.notes), plan)

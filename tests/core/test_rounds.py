@@ -112,21 +112,28 @@ def test_round_date_wins_over_the_profile_deadline_and_options_count(demo_db) ->
 
 
 def test_unit_documents_are_requirements_of_the_round(demo_db) -> None:  # type: ignore[no-untyped-def]
-    from app.services.packet import packet_status
+    from app.services.packet import list_documents, packet_status
     from app.services.roster import find_person
 
-    ali = find_person(demo_db, "艾力·示例")
-    rep = packet_status(demo_db, ali.id)
+    unit_slots = {"gongshi", "gongshi_result", "recommendation"}
+    # the demo files the signed 公示 … in the first ready person's packet: provided for the whole round
+    holder = next(d.person_id for d in list_documents(demo_db) if d.slot == "gongshi")
+    li = find_person(demo_db, "李晓雯")
+    assert li.id != holder
+    rep = packet_status(demo_db, li.id)
+    assert rep.unit_complete and rep.persons[0].complete
+    assert {u.slot: u.status for u in rep.unit} == dict.fromkeys(unit_slots, "已提供")
+    # the holder no longer takes part: their scans do not count for this round any more
+    rounds.set_participation(demo_db, [holder], False)
+    rep = packet_status(demo_db, li.id)
     pk = rep.persons[0]
-    assert {"gongshi", "gongshi_result", "recommendation"} <= set(pk.missing)
-    assert not pk.complete and not rep.unit_complete
-    assert {u.slot: u.status for u in rep.unit} == {"gongshi": "缺失", "gongshi_result": "缺失",
-                                                   "recommendation": "缺失"}
+    assert unit_slots <= set(pk.missing) and not pk.complete and not rep.unit_complete
+    assert holder not in {p.person_id for p in packet_status(demo_db, None).persons}
     for slot in ("gongshi", "gongshi_result"):
         rounds.set_unit_document(demo_db, slot, "provided", note="纸质件已报送")
     rounds.set_unit_document(demo_db, "recommendation", "not_applicable")
     with pytest.raises(UsageError, match="没有单位材料"):
         rounds.set_unit_document(demo_db, "id_card", "provided")
-    rep = packet_status(demo_db, ali.id)
-    assert rep.unit_complete
-    assert not {"gongshi", "gongshi_result", "recommendation"} & set(rep.persons[0].missing)
+    rep = packet_status(demo_db, li.id)
+    assert rep.unit_complete and rep.persons[0].complete
+    assert not unit_slots & set(rep.persons[0].missing)
