@@ -246,6 +246,11 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
         for d in starts:
             periods[d] = publicity_period(d, days=days, deadline=judge.deadline)
             warnings.extend(w for w in periods[d].warnings if w not in warnings)
+        if start is not None and start in periods:  # the group's period, stored in the round
+            from app.services.rounds import set_publicity_start
+
+            set_publicity_start(db, [int(p.id) for p in persons if p.id is not None], start, periods[start].end,
+                                name=judge.round.name)
         if any(li.publicity_start is None for li in inputs.values()):
             warnings.append("部分人员未设置公示起始日期：公示时间留空（用 --start 指定）")
 

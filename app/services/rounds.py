@@ -255,6 +255,14 @@ def publicity_starts(db: Database, person_ids: Sequence[int], name: str | None =
         return {pid: rows.get(pid) for pid in person_ids}
 
 
+def publicity_ends(db: Database, person_ids: Sequence[int], name: str | None = None) -> dict[int, dt.date | None]:
+    """Each person's publicity end in the round (set when the 公示 letter is generated)."""
+    with db.session() as s:
+        r = _row(s, name)
+        rows = {p.person_id: p.publicity_end for p in r.persons}
+        return {pid: rows.get(pid) for pid in person_ids}
+
+
 def set_publicity_start(db: Database, person_ids: Sequence[int], start: dt.date | None,
                         end: dt.date | None = None, name: str | None = None) -> None:
     with db.session() as s:
