@@ -1,4 +1,4 @@
-"""`chuding round create|list|use|show|doc` (the 申报批次) and `chuding status [--round R]`."""
+"""`chuding round create|list|use|show|doc|persons` (the 申报批次) and `chuding status [--round R]`."""
 
 from __future__ import annotations
 
@@ -49,6 +49,14 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p.add_argument("--note", default="", help="说明（例如“纸质件已报送”）")
     add_round_arg(p)
     p.set_defaults(handler=cmd_doc)
+
+    p = rsub.add_parser("persons", help="参加批次的人员（默认全部在册人员）：--exclude / --include 调整")
+    add_globals(p)
+    p.add_argument("--exclude", metavar="PERSON", action="append", default=[],
+                   help="不参加本批次的人员（编号、身份证号或姓名；可重复）")
+    p.add_argument("--include", metavar="PERSON", action="append", default=[], help="重新参加本批次的人员（可重复）")
+    add_round_arg(p)
+    p.set_defaults(handler=cmd_persons)
 
     p = sub.add_parser("status", help="批次总览：每人的资格、材料、遮盖、能否导出；单位材料")
     add_globals(p)
@@ -151,6 +159,25 @@ def cmd_doc(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         for u in data["unit_documents"]:
             ctx.info(f"  [{u['status']}] {u['name']}：{u['reason']}")
+    return EXIT_OK
+
+
+def cmd_persons(args: argparse.Namespace, ctx: CliContext) -> int:
+    from app.services.export import resolve_person_keys
+    from app.services.rounds import get_round, set_participation
+
+    name = get_round(ctx.db, args.round).name
+    if args.exclude:
+        set_participation(ctx.db, resolve_person_keys(ctx.db, args.exclude), False, name)
+    if args.include:
+        set_participation(ctx.db, resolve_person_keys(ctx.db, args.include), True, name)
+    data = _show(ctx, name)
+    if ctx.json:
+        ctx.emit_json(data["persons"])
+    else:
+        ctx.info(f"申报批次“{name}”：{len(data['persons'])} 人")
+        for p in data["persons"]:
+            ctx.info(f"  {p['name']}  {p['id_number']}")
     return EXIT_OK
 
 

@@ -120,3 +120,8 @@ def test_the_cli_surfaces_agree(demo_db, _isolated_user_dirs: Path) -> None:  # 
     assert set(ali) == {"id_number", "name", "verdict", "packet", "masking", "exportable", "blockers"}
     assert set(ali["verdict"]) == {"status", "route", "title", "earliest_date"}
     assert set(ali["packet"]) == {"done", "total", "complete", "missing"}
+    # a person who does not take part in the round leaves every surface of that round
+    r = run_cli("round", "persons", "--exclude", "马建国", "--json", db=path, env=env)
+    assert r.returncode == 0 and "马建国" not in {p["name"] for p in json.loads(r.stdout)}, r.stderr
+    assert "马建国" not in {p["name"] for p in js("status")["persons"]}  # type: ignore[index]
+    assert "马建国" not in {c["name"] for c in js("check")}  # type: ignore[index, union-attr]
