@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cross-platform set-up for Chuding: create .venv, install, then run the app or the tests.
 
-    python bootstrap.py run     # install, seed demo data (only into an empty database), launch the app
+    python bootstrap.py run     # install, create the demo database (once), launch the app on it
     python bootstrap.py test    # install with test extras, run the whole test suite (args go to pytest)
 
 Works on Windows (``py -3.11 bootstrap.py run``) and Linux/macOS with Python 3.11 or 3.12. The install
@@ -60,8 +60,9 @@ def main(argv: list[str]) -> int:
     py = ensure_venv()
     if command == "run":
         ensure_installed(py, "")
-        subprocess.check_call([str(py), "-m", "app.cli", "demo", "--if-empty"], cwd=ROOT)
-        return subprocess.call([str(py), "-m", "app", *rest], cwd=ROOT)
+        # The demo lives in its own database (never the officer's): create it once, then open it.
+        subprocess.check_call([str(py), "-m", "app.cli", "--demo", "demo", "--if-empty"], cwd=ROOT)
+        return subprocess.call([str(py), "-m", "app", "--demo", *rest], cwd=ROOT)
     ensure_installed(py, "dev")
     return subprocess.call([str(py), "-m", "pytest", *rest], cwd=ROOT)
 

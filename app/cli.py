@@ -33,6 +33,25 @@ COMMAND_MODULES = (
 )
 
 
+# The GUI's words in messages shared by both faces, and the command-line option that does the same.
+# Services speak the GUI's language (an officer reads them); the CLI adds its option after the words.
+CLI_EQUIVALENTS: tuple[tuple[str, str], ...] = (
+    ("“更新已有人员”", "--update"),
+    ("“公示起始日期”", "--start"),
+    ("请输入打开密码", "--password"),
+    ("请指定年度", "--year"),
+    ("未创建演示数据", "--force 覆盖，或 --demo 使用演示数据库"),
+)
+
+
+def cli_words(text: str) -> str:
+    """``text`` with the CLI option named after each GUI phrase it contains."""
+    for phrase, option in CLI_EQUIVALENTS:
+        if phrase in text and option not in text:
+            text = text.replace(phrase, f"{phrase}（命令行：{option}）", 1)
+    return text
+
+
 @dataclass
 class CliContext:
     db_arg: str | None
@@ -53,7 +72,7 @@ class CliContext:
     def info(self, message: str) -> None:
         """Human text: stdout normally, stderr in --json mode so stdout stays machine-readable."""
         stream = sys.stderr if self.json else sys.stdout
-        stream.write(message + "\n")
+        stream.write(cli_words(message) + "\n")
 
     def close(self) -> None:
         if self._db is not None:
@@ -91,6 +110,8 @@ def _add_globals(p: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     p.add_argument("--db", metavar="URL_OR_PATH", default=default,
                    help="数据库：SQLAlchemy URL 或 SQLite 文件路径（默认：用户数据目录；也可用 CHUDING_DB_URL）")
+    p.add_argument("--demo", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="使用演示数据库（与正式数据库分开的文件；chuding --demo demo 创建演示数据）")
     p.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
                    help="机器可读输出（JSON 写到标准输出，中文提示写到标准错误）")
 
@@ -115,12 +136,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    ctx = CliContext(db_arg=args.db, json=bool(args.json))
+    db_arg = args.db
+    if args.demo:
+        if db_arg:
+            sys.stderr.write("用法错误：--demo 与 --db 不能同时使用\n")
+            return EXIT_USAGE
+        from app.paths import demo_db_path
+
+        db_arg = str(demo_db_path())
+    ctx = CliContext(db_arg=db_arg, json=bool(args.json))
     try:
         return int(args.handler(args, ctx))
     except ChudingError as exc:
         log.info("command failed: %s (%s)", exc.message, exc.detail)
-        sys.stderr.write(f"错误：{exc.message}\n")
+        sys.stderr.write(f"错误：{cli_words(exc.message)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("已中断\n")

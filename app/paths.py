@@ -32,8 +32,26 @@ def user_log_dir() -> Path:
     return p
 
 
+def user_documents_dir() -> Path:
+    """Where the officer's generated files (letters, 呈报表 drafts) go by default: a folder in the
+    user's 文档 (Documents), not the hidden data folder. ``CHUDING_DOCUMENTS_DIR`` overrides; with
+    ``CHUDING_DATA_DIR`` set (tests, portable use) it lies inside that folder. Not created here."""
+    override = os.environ.get("CHUDING_DOCUMENTS_DIR")
+    if override:
+        return Path(override)
+    if os.environ.get("CHUDING_DATA_DIR"):
+        return Path(os.environ["CHUDING_DATA_DIR"]) / "文档"
+    return Path(platformdirs.user_documents_dir()) / "职称申报材料"
+
+
 def default_db_path() -> Path:
     return user_data_dir() / "chuding.sqlite3"
+
+
+def demo_db_path() -> Path:
+    """The demo database: beside the officer's own, never the same file, so demo rows never mix
+    with real ones (帮助 → 打开演示数据, ``chuding --demo``, ``bootstrap.py run``)."""
+    return user_data_dir() / "demo.sqlite3"
 
 
 def resources_dir() -> Path:

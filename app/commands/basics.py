@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -47,6 +48,11 @@ def cmd_demo(args: argparse.Namespace, ctx: CliContext) -> int:
     from app.services.demo import create_demo
     from app.services.roster import count_persons
 
+    if ctx.db_arg is None and not os.environ.get("CHUDING_DB_URL"):
+        from app.paths import demo_db_path
+
+        # The officer's own database never receives demo rows: without --db the demo has its own file.
+        ctx.db_arg = str(demo_db_path())
     if args.if_empty and count_persons(ctx.db) > 0:
         ctx.info("数据库中已有人员，未创建演示数据")
         return EXIT_OK
@@ -55,4 +61,6 @@ def cmd_demo(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.emit_json(summary)
     else:
         ctx.info(f"演示数据已创建：{summary['persons']} 人，单位“{summary['unit']}”，数据库 {ctx.db.url}")
+        if ctx.db_arg:
+            ctx.info(f"其他命令加 --db {ctx.db_arg}（或 --demo）即可使用这个数据库")
     return EXIT_OK

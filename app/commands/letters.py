@@ -98,9 +98,13 @@ def cmd_letters(args: argparse.Namespace, ctx: CliContext) -> int:
         if report.publicity:
             pub = report.publicity
             days = "、".join(f"{d.month}月{d.day}日" for d in pub.days)
-            ctx.info(f"公示期：{pub.start.isoformat()} 至 {pub.end.isoformat()}，共 {pub.count} 个工作日（{days}）")
+            basis = "（推定）" if pub.estimated else ""
+            ctx.info(f"公示期{basis}：{pub.start.isoformat()} 至 {pub.end.isoformat()}，共 {pub.count} 个工作日（{days}）")
         for w in report.warnings:
-            ctx.info(f"提示：{w}")
+            if w not in report.late:
+                ctx.info(f"提示：{w}")
+        for w in report.late:
+            ctx.info(f"⚠ 晚于截止日期：{w}")
         if report.missing:
             ctx.info("未填写（已在信函中标出“【未填写：…】”）：" + "；".join(report.missing))
     return EXIT_OK if report.complete else EXIT_PROBLEMS
@@ -153,9 +157,9 @@ def cmd_letter_input(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_wordcount(args: argparse.Namespace, ctx: CliContext) -> int:
     from app.export.wordcount import count_file
     from app.policy.profiles import load_profile
-    from app.settings import load_settings
+    from app.services.rounds import get_round
 
-    profile = load_profile(args.profile or load_settings().profile_id)
+    profile = load_profile(args.profile or get_round(ctx.db).profile_id)  # default: the current round's
     spec = profile.material("work_summary")
     wc = count_file(args.file, spec.word_range if spec else None)
     if ctx.json:

@@ -172,7 +172,8 @@ def cmd_workdays(args: argparse.Namespace, ctx: CliContext) -> int:
     if ctx.json:
         ctx.emit_json(res.to_json())
     else:
-        ctx.info(f"从 {res.start.isoformat()} 起 {len(res.days)} 个工作日，至 {res.end.isoformat()}：")
+        basis = f"（推定：{'、'.join(f'{y}年' for y in res.estimated_years)}的法定节假日按放假办法推算）" if res.estimated else ""
+        ctx.info(f"从 {res.start.isoformat()} 起 {len(res.days)} 个工作日，至 {res.end.isoformat()}{basis}：")
         for i, d in enumerate(res.days, start=1):
             ctx.info(f"  第{i}天  {d.isoformat()}（周{_WEEKDAYS[d.weekday()]}）")
     return EXIT_OK

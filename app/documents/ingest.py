@@ -273,7 +273,7 @@ def _ingest_pdf(data: bytes, name: str, password: str | None) -> IngestedFile:
     try:
         if doc.needs_pass:
             if not password:
-                raise PasswordRequired(f"PDF 文件“{name}”有密码保护。请提供打开密码（命令行：--password），或先去除密码后再添加。")
+                raise PasswordRequired(f"PDF 文件“{name}”有密码保护。请输入打开密码，或先去除密码后再添加。")
             if not doc.authenticate(password):
                 raise PasswordRequired(f"PDF 文件“{name}”的密码不正确")
         source = data

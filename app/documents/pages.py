@@ -170,3 +170,26 @@ def deskew_image(im: Image.Image, angle: float) -> Image.Image:
         im = im.convert("L")
     fill = 255 if im.mode == "L" else (255, 255, 255)
     return im.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
+
+
+# How far a 一寸照's width/height ratio may stray from the certificate photo's (25×35 mm): a phone
+# picture (3:4) is 5 % off and would be centre-cropped at export, cutting into the head or shoulders.
+PHOTO_RATIO_TOLERANCE = 0.03
+
+
+def photo_problems(width: int, height: int, want_width: int, want_height: int) -> list[str]:
+    """Why a picture would make a poor 一寸照 (certificate photo): too few pixels, lying on its side,
+    or proportions far from 25×35 mm (a phone photo is 3:4 and gets cropped). Empty when it fits."""
+    out: list[str] = []
+    if width <= 0 or height <= 0:
+        return out
+    if width < want_width or height < want_height:
+        out.append(f"照片只有 {width}×{height} 像素，小于证书照要求的 {want_width}×{want_height} 像素，"
+                   "放大后会模糊，请重新拍摄或扫描")
+    if width > height:
+        out.append(f"照片为横向（{width}×{height}），一寸照应为竖向，请确认照片方向")
+    ratio, want = width / height, want_width / want_height
+    if width <= height and abs(ratio - want) / want > PHOTO_RATIO_TOLERANCE:
+        out.append(f"照片比例 {width}×{height} 与一寸照 25×35 mm 不符，导出时会居中裁剪为 "
+                   f"{want_width}×{want_height} 像素，请检查头部是否完整，必要时使用标准证件照")
+    return out

@@ -56,6 +56,7 @@ class PersonData:
     series: str = ""  # 系列
     specialty: str = ""  # 申报专业
     position: str = ""  # 现岗位
+    post_grade: str = ""  # 岗位等级 (现聘岗位等级, e.g. 专业技术十二级), for Korla 公示 letters
     current_title: str = ""  # 现有职称 (for 公示 letters)
     status: str = "在职"  # 人员状态
     contract: bool | None = None  # 劳动/聘用合同

@@ -42,3 +42,6 @@ STUDY_MODE_ALIASES = {
     "党校学历": "党校",
 }
 PERSON_STATUS_ALIASES = {"退休": "离退休", "离休": "离退休", "参照公务员法管理": "参公"}
+
+# Teacher series (教师资格证, 普通话, 师德师风 apply to these only)
+TEACHER_SERIES = ("中小学教师", "幼儿园教师", "中等职业院校教师", "技工院校教师", "高等学校教师")

@@ -1,12 +1,15 @@
 """呈报表 draft as PDF (reportlab): front and back of one A4 sheet, two copies → 4 pages, paired for
 long-edge duplex printing.
 
-Every box has a fixed size: long text wraps and shrinks inside its box (down to a minimum size, then
-is cut with "…") and never pushes anything to another page. The CJK font is embedded and subset:
+Every box has a fixed size: long text wraps and shrinks inside its box (down to 8 pt, then is cut with
+"…" and the field is named in the warnings) and never pushes anything to another page; no text is
+drawn below 8 pt unnamed (``FormResult.small``). Lines never start with closing punctuation (a lone
+"）"). Every page carries a diagonal "本地草稿 以平台生成带水印版本为准" mark, and nothing is drawn
+below the footer rule. The CJK font is embedded and subset:
 宋体 (SimSun) from the system when present, else PyMuPDF's bundled Droid Sans Fallback (Apache-2.0),
 so the PDF looks the same on a machine without any CJK font.
 
-The platform's auto-generated, watermarked 呈报表 is the only valid one (003 §五(三)8); the footer
+The platform's auto-generated, watermarked 呈报表 is the only valid one (notice 003 §五(三)8); the footer
 says so on every page.
 """
 
@@ -39,7 +42,11 @@ MARGIN_X = 48.0
 CONTENT_W = PAGE_W - 2 * MARGIN_X
 FONT_NAME = "ChudingCJK"
 FOOTER = ("本表为“职称初定申报助手”生成的本地草稿，仅供核对信息与排版；"
-          "纸质材料须使用平台网上审核后自动生成、带水印的呈报表（003 §五(三)8）。")
+          "纸质材料须使用平台网上审核后自动生成、带水印的呈报表。")
+WATERMARK = "本地草稿 以平台生成带水印版本为准"
+MIN_PT = 8.0  # smallest text size drawn without a warning naming the field
+FOOTER_RULE_TOP = PAGE_H - 50.0  # the footer rule (top-left y); every box ends above it
+FOOTER_GAP = 4.0
 UNIT_OPINION_HINT = "本单位已对提供的申报材料逐一审核，真实准确，同意推荐"
 
 # Where 宋体 lives when the system has it (Windows first).
@@ -90,12 +97,11 @@ class FormData:
     years: list[YearRow] = field(default_factory=list)
     basis: str = ""  # one line on why (verdict reasons)
     generated: dt.date | None = None
+    title: str = "初次确定专业技术职务呈报表"  # the name the notice gives (profile [documents].form_title)
 
     @property
     def form_title(self) -> str:
-        if self.qualification.route == "授予":
-            return "授予专业技术职务任职资格呈报表"
-        return "初次确定专业技术职务呈报表"
+        return self.title
 
 
 def years_from_person(p: PersonData, years: Sequence[int]) -> list[YearRow]:
@@ -129,6 +135,11 @@ def _width(text: str, size: float) -> float:
     return _unit_width(text) * size
 
 
+# Characters a line must not start with (closing punctuation, 禁则): they pull the previous
+# character down with them instead of standing alone.
+_NO_LINE_START = set("）)］]】」』〉》，。、；：！？…—%’”·,.;:!?")
+
+
 def wrap(text: str, width: float, size: float) -> list[str]:
     lines: list[str] = []
     cur, cur_w = "", 0.0
@@ -139,6 +150,12 @@ def wrap(text: str, width: float, size: float) -> list[str]:
             continue
         w = _width(tok, size)
         if cur_w + w > width and cur:
+            if tok[0] in _NO_LINE_START and len(cur) > 1 and not tok.isspace():
+                # 禁则: carry the last character over so the punctuation never starts a line alone
+                lines.append(cur[:-1].rstrip())
+                cur = cur[-1] + tok
+                cur_w = _width(cur, size)
+                continue
             lines.append(cur.rstrip())
             cur, cur_w = ("", 0.0) if tok.isspace() else (tok, w)
             if w > width:  # a single very long Latin token: hard-split it
@@ -157,7 +174,7 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
-def fit_text(text: str, width: float, height: float, *, max_size: float = 10.5, min_size: float = 6.0,
+def fit_text(text: str, width: float, height: float, *, max_size: float = 10.5, min_size: float = MIN_PT,
              leading: float = 1.3) -> Fitted:
     """Largest size in [min_size, max_size] (0.5 pt steps) at which ``text`` fits the box; at the
     minimum size, the lines that do not fit are dropped and the last one ends with "…"."""
@@ -201,17 +218,20 @@ class _Painter:
     def __init__(self, c: rl_canvas.Canvas) -> None:
         self.c = c
         self.truncated: list[str] = []
+        self.small: list[str] = []  # fields drawn below MIN_PT
 
     def rect(self, b: Box, *, width: float = 0.8) -> None:
         self.c.setLineWidth(width)
         self.c.rect(b.x, b.rl_y, b.w, b.h)
 
-    def text(self, b: Box, text: str, *, size: float = 10.5, min_size: float = 6.0, align: str = "center",
+    def text(self, b: Box, text: str, *, size: float = 10.5, min_size: float = MIN_PT, align: str = "center",
              valign: str = "middle", pad: float = 3.0, what: str = "") -> Fitted:
         inner_w, inner_h = b.w - 2 * pad, b.h - 2 * pad
         fitted = fit_text(text, inner_w, inner_h, max_size=size, min_size=min_size)
         if fitted.truncated and what:
             self.truncated.append(what)
+        if text.strip() and fitted.size < MIN_PT:
+            self.small.append(what or text[:10])
         lead = fitted.size * 1.3
         block_h = len(fitted.lines) * lead
         y0 = b.top + pad if valign == "top" else b.top + pad + (inner_h - block_h) / 2
@@ -245,7 +265,8 @@ ROW_H = 26.0
 COLS = (72.0, 120.0, 72.0, 130.0)  # label, value, label, value; the photo column takes the rest
 PHOTO_W = CONTENT_W - sum(COLS)
 GRID_TOP = TOP + 62.0
-SUMMARY_BOX = Box(MARGIN_X, TOP + 24.0, CONTENT_W, 250.0)  # back page
+SUMMARY_BOX = Box(MARGIN_X, TOP + 24.0, CONTENT_W, 236.0)  # back page
+OPINION_HEIGHTS = (140.0, 90.0, 90.0)  # 单位意见, 主管部门意见, 审批机构意见
 
 
 def _draw_front(p: _Painter, d: FormData, copy_no: int, copies: int) -> None:
@@ -273,7 +294,8 @@ def _draw_front(p: _Painter, d: FormData, copy_no: int, copies: int) -> None:
     top = GRID_TOP
     for row in rows4:
         for i, text in enumerate(row):
-            p.cell(Box(x[i], top, COLS[i], ROW_H), text, size=10 if i % 2 == 0 else 10.5, what=row[i - 1] if i % 2 else "")
+            p.cell(Box(x[i], top, COLS[i], ROW_H), text, size=10 if i % 2 == 0 else 10.5, pad=2.0 if i % 2 == 0 else 3.0,
+                   what=row[i - 1] if i % 2 else row[i].replace("\n", ""))
         top += ROW_H
     photo_box = Box(x[4], GRID_TOP, PHOTO_W, ROW_H * len(rows4))
     p.rect(photo_box)
@@ -305,7 +327,7 @@ def _draw_front(p: _Painter, d: FormData, copy_no: int, copies: int) -> None:
     top += 8
     p.cell(Box(MARGIN_X, top, CONTENT_W, ROW_H), "学历学位情况", size=11)
     top += ROW_H
-    ecols: tuple[float, ...] = (62.0, 62.0, 130.0, 110.0, 72.0)
+    ecols: tuple[float, ...] = (52.0, 56.0, 122.0, 100.0, 68.0)
     ecols = (*ecols, CONTENT_W - sum(ecols))
     heads = ("学历", "学习形式", "毕业院校", "所学专业", "毕业时间", "学位（取得时间）")
     ex = MARGIN_X
@@ -350,7 +372,7 @@ def _draw_front(p: _Painter, d: FormData, copy_no: int, copies: int) -> None:
             p.cell(Box(ex, top, w, ROW_H), v, size=10.5 if hdrs is vals2 else 10, what="拟确定资格")
             ex += w
         top += ROW_H
-    remaining = PAGE_H - 56 - top
+    remaining = FOOTER_RULE_TOP - FOOTER_GAP - top
     basis_h = max(30.0, min(90.0, remaining))
     p.cell(Box(MARGIN_X, top, COLS[0], basis_h), "依据", size=10)
     p.cell(Box(MARGIN_X + COLS[0], top, CONTENT_W - COLS[0], basis_h), d.basis, size=9.5, align="left",
@@ -391,7 +413,7 @@ def _draw_back(p: _Painter, d: FormData, copy_no: int, copies: int) -> None:
     sb = SUMMARY_BOX
     p.rect(sb)
     p.text(Box(sb.x, sb.top, sb.w, 18), "任现职以来工作总结（自我鉴定）摘要", size=10.5, align="left")
-    p.text(Box(sb.x, sb.top + 18, sb.w, sb.h - 20), d.summary or "", size=10.5, min_size=6.0, align="left",
+    p.text(Box(sb.x, sb.top + 18, sb.w, sb.h - 20), d.summary or "", size=10.5, align="left",
            valign="top", what="工作总结摘要")
     top = sb.top + sb.h + 8
 
@@ -433,19 +455,33 @@ def _draw_back(p: _Painter, d: FormData, copy_no: int, copies: int) -> None:
         top += h
 
     # 单位意见: empty, room for the handwritten sentence, the signature, the seal and the date.
-    opinion("单位意见", 150, ("负责人签字：              （单位公章）", "年    月    日"))
-    opinion("主管部门意见", 95, ("（盖章）", "年    月    日"))
-    opinion("审批机构意见", 95, ("（盖章）", "年    月    日"))
+    unit_h, dept_h, approve_h = OPINION_HEIGHTS
+    opinion("单位意见", unit_h, ("负责人签字：              （单位公章）", "年    月    日"))
+    opinion("主管部门意见", dept_h, ("（盖章）", "年    月    日"))
+    opinion("审批机构意见", approve_h, ("（盖章）", "年    月    日"))
     _footer(p, copy_no, copies, "背面")
 
 
 def _footer(p: _Painter, copy_no: int, copies: int, side: str) -> None:
     c = p.c
     c.setLineWidth(0.4)
-    c.line(MARGIN_X, 44, PAGE_W - MARGIN_X, 44)
-    p.text(Box(MARGIN_X, PAGE_H - 42, CONTENT_W - 80, 26), FOOTER, size=7.5, min_size=6, align="left", pad=1)
-    c.setFont(FONT_NAME, 7.5)
-    c.drawRightString(PAGE_W - MARGIN_X, 30, f"第 {copy_no}/{copies} 份 · {side}")
+    rule_y = PAGE_H - FOOTER_RULE_TOP
+    c.line(MARGIN_X, rule_y, PAGE_W - MARGIN_X, rule_y)
+    p.text(Box(MARGIN_X, FOOTER_RULE_TOP + 3, CONTENT_W - 90, 30), FOOTER, size=MIN_PT, align="left", pad=1,
+           what="页脚")
+    c.setFont(FONT_NAME, MIN_PT)
+    c.drawRightString(PAGE_W - MARGIN_X, rule_y - 3 - MIN_PT, f"第 {copy_no}/{copies} 份 · {side}")
+
+
+def _watermark(c: rl_canvas.Canvas) -> None:
+    """The diagonal draft mark, light grey, under everything else on the page."""
+    c.saveState()
+    c.setFillGray(0.82)
+    c.setFont(FONT_NAME, 34)
+    c.translate(PAGE_W / 2, PAGE_H / 2)
+    c.rotate(55)
+    c.drawCentredString(0, -12, WATERMARK)
+    c.restoreState()
 
 
 @dataclass
@@ -454,6 +490,7 @@ class FormResult:
     pages: int
     font: str
     truncated: list[str]
+    small: list[str] = field(default_factory=list)  # fields drawn below 8 pt
 
 
 def render_form(d: FormData, *, copies: int = 2) -> FormResult:
@@ -473,8 +510,10 @@ def render_form(d: FormData, *, copies: int = 2) -> FormResult:
     rl_config.useA85 = 0  # binary image streams: smaller, and no slow pure-Python ASCII85 pass
     try:
         for n in range(1, copies + 1):
+            _watermark(c)
             _draw_front(p, d, n, copies)
             c.showPage()
+            _watermark(c)
             _draw_back(p, d, n, copies)
             c.showPage()
             pages += 2
@@ -482,7 +521,7 @@ def render_form(d: FormData, *, copies: int = 2) -> FormResult:
     finally:
         rl_config.useA85 = previous
     truncated = sorted(set(p.truncated))
-    return FormResult(buf.getvalue(), pages, font, truncated)
+    return FormResult(buf.getvalue(), pages, font, truncated, sorted(set(p.small)))
 
 
 def write_form(d: FormData, path: str | Path, *, copies: int = 2) -> FormResult:

@@ -118,6 +118,7 @@ class Publicity:
     end: dt.date
     days: list[dt.date]
     warnings: list[str] = field(default_factory=list)
+    estimated: bool = False  # national holidays of a year the calendar lacks were computed (推定)
 
     @property
     def count(self) -> int:
@@ -190,6 +191,7 @@ def _load_template_file(path: Path) -> LetterTemplate:
     for kind, sec in sections.items():
         for key, value in sec.items():
             values = value if isinstance(value, list) else [value]
+            values = [x for v in values for x in (v if isinstance(v, list) else [v])]  # seals: list of lists
             for v in values:
                 if isinstance(v, str):
                     _check_placeholders(path, kind, key, v)
@@ -255,14 +257,23 @@ def _field(value: str | None, label: str, missing: list[str], who: str) -> str:
     return marker(label)
 
 
-def basic_info(p: PersonData, missing: list[str], *, position_label: str = "现任岗位") -> str:
+def basic_info(p: PersonData, missing: list[str], *, position_field: str = "position") -> str:
+    """The 基本信息 line of the 公示 — a notice posted in public, so the ID number is shown partially
+    (:func:`app.policy.identifiers.partial_id` says why). ``position_field`` = ``post_grade`` where the
+    notice asks for the 现聘岗位等级 (Korla: a grade such as 专业技术十二级, not the job title)."""
+    from app.policy.identifiers import partial_id
+
     who = p.name or "（未命名）"
+    if position_field == "post_grade":
+        position = f"现聘岗位等级：{_field(p.post_grade, '岗位等级', missing, who)}"
+    else:
+        position = f"现任岗位：{_field(p.position, '现任岗位', missing, who)}"
     parts = [
         f"性别：{_field(p.gender, '性别', missing, who)}",
         f"族别：{_field(p.ethnicity, '族别', missing, who)}",
         f"政治面貌：{_field(p.political_status, '政治面貌', missing, who)}",
-        f"身份证号：{_field(p.id_number, '身份证号', missing, who)}",
-        f"{position_label}：{_field(p.position, position_label, missing, who)}",
+        f"身份证号：{_field(partial_id(p.id_number), '身份证号', missing, who)}",
+        position,
         f"现任专业技术职务任职资格：{p.current_title or '无'}",
     ]
     return "；".join(parts) + "。"
@@ -316,9 +327,11 @@ def group_for_report(persons: Sequence[LetterPerson]) -> list[tuple[tuple[str, s
 # --------------------------------------------------------------------------- docx layout
 
 BODY_FONT = "仿宋"
-TITLE_FONT = "宋体"
-BODY_PT = 15
-TITLE_PT = 20
+TITLE_FONT = "宋体"  # GB/T 9704 7.3.1: 2号小标宋体; 宋体 (bold) where 方正小标宋 is not installed
+BODY_PT = 16  # GB/T 9704 5.2.1 / 7.3.3: 3号仿宋
+TITLE_PT = 22  # 2号
+BODY_LINE_PT = 29  # 22 lines per page on the 225 mm type area (GB/T 9704 5.2.2)
+SEAL_SPACE_CM = 4.6  # a seal is ≤ 4.2 cm across: room above the unit name and date
 
 
 def _set_run_font(run, name: str, size: float, *, bold: bool = False) -> None:
@@ -358,7 +371,7 @@ def _new_document(title: str) -> DocxDocument:
 
 
 def _para(doc, text: str = "", *, align=None, indent: bool = False, size: float = BODY_PT,
-          bold: bool = False, font: str = BODY_FONT, space_after: float = 0, line_pt: float = 28):
+          bold: bool = False, font: str = BODY_FONT, space_after: float = 0, line_pt: float = BODY_LINE_PT):
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -376,7 +389,7 @@ def _para(doc, text: str = "", *, align=None, indent: bool = False, size: float 
 
 def _title(doc, text: str) -> None:
     _para(doc, text, align=WD_ALIGN_PARAGRAPH.CENTER, size=TITLE_PT, bold=True, font=TITLE_FONT,
-          space_after=12, line_pt=36)
+          space_after=BODY_LINE_PT, line_pt=38)
 
 
 def _signature(doc, lines: list[str]) -> None:
@@ -469,6 +482,24 @@ def _ruled_lines(doc, n: int, width_cm: float, height_cm: float = 1.0) -> None:
         _row_height(row, height_cm)
 
 
+def _seal_blocks(doc, columns: list[list[str]]) -> None:
+    """Side-by-side signature blocks, each under an empty space a seal fits in (two seals: the
+    recommending unit and its 主管单位, GB/T 9704 联合行文 style)."""
+    width = 15.6 / max(1, len(columns))
+    table = doc.add_table(rows=2, cols=len(columns))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _fix_widths(table, [width] * len(columns))
+    _row_height(table.rows[0], SEAL_SPACE_CM)
+    for i, lines in enumerate(columns):
+        cell = table.cell(1, i)
+        for j, line in enumerate(lines):
+            p = cell.paragraphs[0] if j == 0 else cell.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            p.paragraph_format.line_spacing = Pt(BODY_LINE_PT)
+            _set_run_font(p.add_run(line), BODY_FONT, BODY_PT)
+
+
 def _to_bytes(doc) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
@@ -494,10 +525,10 @@ def render_gongshi(tpl: LetterTemplate, lp: LetterPerson, ctx: LetterContext) ->
     sec = tpl.section("gongshi")
     who = lp.person.name or "（未命名）"
     missing: list[str] = []
-    position_label = "现聘岗位" if tpl.id == "korla-2024" else "现任岗位"
+    position_field = str(sec.get("position_field", "position"))
     values = {**_person_values(lp), **_context_values(ctx, issue=ctx.publicity.start if ctx.publicity else None)}
     fill = _Filler(values, who)
-    values["basic_info"] = basic_info(lp.person, missing, position_label=position_label)
+    values["basic_info"] = basic_info(lp.person, missing, position_field=position_field)
     title = fill(sec["title"])
     body = [fill(t) for t in sec["body"]]
     doc = _new_document(title)
@@ -627,9 +658,14 @@ def render_tuijian(tpl: LetterTemplate, persons: Sequence[LetterPerson], ctx: Le
     for text in body:
         _para(doc, text, indent=True)
     _para(doc, "")
-    for line in sig:
-        p = _para(doc, line, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        p.paragraph_format.right_indent = Pt(BODY_PT * 2)
+    if sec.get("seals"):
+        seals = [[fill(t) for t in col] for col in sec["seals"]]
+        _seal_blocks(doc, seals)
+        sig = [line for col in seals for line in col]
+    else:
+        for line in sig:
+            p = _para(doc, line, align=WD_ALIGN_PARAGRAPH.RIGHT)
+            p.paragraph_format.right_indent = Pt(BODY_PT * 2)
     missing.extend(m for m in fill.missing if m not in missing)
     return RenderedLetter("tuijian", "", _to_bytes(doc), [lp.person.name for lp in persons], missing,
                           text="\n".join([title, *body, *sig]))

@@ -41,6 +41,7 @@ class Person(Timestamped, Base):
     series: Mapped[str] = mapped_column(String(50), default="")
     specialty: Mapped[str] = mapped_column(String(50), default="")
     position: Mapped[str] = mapped_column(String(100), default="")
+    post_grade: Mapped[str] = mapped_column(String(50), default="", server_default="")
     current_title: Mapped[str] = mapped_column(String(50), default="")
     status: Mapped[str] = mapped_column(String(10), default="在职")
     contract: Mapped[bool | None] = mapped_column(Boolean)

@@ -184,7 +184,7 @@ class _Compiled:
                                        r.assumption or profile.counting.assumption)
             const: list[_Finding] = []
             if r.manual_years:
-                const.append(_F(Reason("GRANT_YEARS_MANUAL", "授予年限需人工确认（101号第三条未规定年限）", r.source,
+                const.append(_F(Reason("GRANT_YEARS_MANUAL", "授予年限需人工确认（新人社发〔2013〕101号第三条未规定年限）", r.source,
                                        True, MANUAL)))
             if self.major is not None and self.major.get("required") and self.major.get("applies_to") in ("", r.kind):
                 const.append(_F(Reason("MAJOR_MATCH_UNCONFIRMED", "须从事本专业工作：需人工确认", self.major.source,
@@ -407,7 +407,7 @@ def _route_findings(p: PersonData, e: Education, r: Route, c: _Compiled, as_of: 
     if override is not None:
         count_start = override[0]
         out.append(_F(_r("COUNT_START_OVERRIDDEN", f"经办人指定起算日期{_d(count_start)}：{override[1]}",
-                         "经办人确认（DOMAIN §1.1）", True, WARNING)))
+                         "经办人确认（起算日期由经办人指定并注明理由）", True, WARNING)))
     elif basis_date is None:
         out.append(_F(_r("BASIS_DATE_MISSING", f"{basis_field}未填写，无法计算年限", r.source, r.assumption, MISSING),
                       missing=(basis_field,)))
@@ -519,11 +519,11 @@ def evaluate(person: PersonData, profile: Profile, as_of: dt.date, *,
             reasons = [f[0] for f in findings]
             if tc.title is None:
                 reasons.append(_r("TITLE_UNKNOWN", f"系列“{person.series or person.specialty}”不在职称名称对照表中，请人工填写职称名称",
-                                  "DOMAIN §2（GB/T 8561）", False, WARNING))
+                                  "专业技术职务名称对照（GB/T 8561《专业技术职务代码》）", False, WARNING))
             if tc.grade_unconfirmed:
                 reasons.append(_r("TITLE_GRADE_UNCONFIRMED",
                                   f"中专学历初定为员级还是助理级需确认（可选：{'、'.join(tc.options) or '—'}；暂按助理级）",
-                                  "DOMAIN §2（假设）", True, WARNING))
+                                  "中专学历初定员级或助理级的对照（本软件的解读，假设）", True, WARNING))
             reasons.sort(key=_severity_key)
             candidates.append(Verdict(
                 eligible=eligible, status=status, route=r.kind, level=r.level, title=tc.title,
@@ -583,3 +583,48 @@ def _finish(p: PersonData, profile: Profile, v: Verdict) -> None:
             v.reasons.append(_r("JUDGED_ON_FULL_TIME_RECORD",
                                 f"最高学历（{highest.level}）为{highest.mode}，按较早的{chosen.mode}{chosen.level}学历判断",
                                 profile.rules["full_time"].source, False, INFO))
+
+
+# What the officer can do about a bar, by the code of the reason that bars: GUI words, one place for
+# every surface (the detail panel, `chuding check`).
+_ADVICE_BY_CODE = {
+    "STATUS_BARRED": "离退休人员、公务员及参照公务员法管理人员不参加初定，无需为其准备材料；如“人员状态”填写有误，请修改。",
+    "DISCIPLINE_IN_FORCE": "处分期满后才能申报；如“处分期满日期”填写有误，请修改。",
+    "DISCIPLINE_DISMISSED": "受开除处分者不能申报。",
+    "UNIT_NATURE_BARRED": "本通知只面向企事业单位的专业技术人员；如“单位性质”有误，请在“单位信息”中修改。",
+    "NOT_PRIVATE_ENTERPRISE": "本次专项只面向民营企业；如“单位性质”有误，请在“单位信息”中修改，否则请改用适用的申报政策。",
+    "NOT_LOCAL_ENTERPRISE": "本次专项只面向本地注册或派驻本地满一年的民营企业人员；如“单位所在地”或派驻信息有误，请修改。",
+    "NO_CONTRACT": "与单位签订劳动（聘用）合同后才能申报；如已签订，请把人员信息中的“劳动合同”改为“有”。",
+    "EXAM_ONLY_SERIES": "该系列（专业）须参加全国统一考试取得职称（以考代评），不能初定；请提醒本人报名相应考试。",
+    "SERIES_NOT_ALLOWED": "本通知的初定专业名单不含该专业；如“系列”或“申报专业”填写有误，请修改，否则本次不能初定。",
+    "NOT_FULL_TIME": "非全日制学历不能初定；如本人另有全日制学历，请在“学历”中添加该条记录。",
+    "PARTY_SCHOOL_NOT_APPLICABLE": "党校学历只在乡镇或四类以下地区的县级专业技术岗位上才可初定；如单位层级有误，请在“单位信息”中修改。",
+    "UNIT_LEVEL_NOT_ALLOWED": "本通知的初定只面向地州市及以下单位；如“单位层级”有误，请在“单位信息”中修改。",
+    "ASSESSMENT_FAILED": "所需年度的考核须为合格及以上；如考核结果填写有误，请修改，否则待考核合格的年度满足后再申报。",
+    "NO_ROUTE": "学历不在本通知的初定（授予）范围内；如“学历”或“学位”填写有误，请修改。",
+}
+_GENERIC_BAR_ADVICE = "如以上标 ✗ 的信息有误，请点“编辑人员信息…”修改；确不符合的，本次不为其申报。"
+
+
+def advice(v: Verdict) -> list[str]:
+    """建议: what the officer can do next about this verdict, in the GUI's words (empty for 可申报)."""
+    if v.status == ELIGIBLE:
+        return []
+    if v.status == WAITING:
+        out = []
+        if v.earliest_date is not None:
+            out.append(f"年限满足后即可申报：最早 {_d(v.earliest_date)}。")
+        if any(r.code == "AFTER_WINDOW" for r in v.reasons):
+            out.append("本次申报截止前还不满足，请等待下一次通知，届时用新的申报批次重新审核，无需重新录入。")
+        return out or ["年限满足后即可申报。"]
+    if v.status == UNKNOWN:
+        out = []
+        if v.missing:
+            out.append("请在“编辑人员信息”中补填：" + "、".join(v.missing) + "。")
+        manual = [r.message for r in v.reasons if r.severity == MANUAL]
+        if manual:
+            out.append("需要人工确认：" + "；".join(manual) + "。如确认符合，请在备注中写明依据。")
+        return out or ["请补充信息后重新审核。"]
+    bars = [r.code for r in v.reasons if r.severity == BAR]
+    out = list(dict.fromkeys(_ADVICE_BY_CODE[c] for c in bars if c in _ADVICE_BY_CODE))
+    return out or [_GENERIC_BAR_ADVICE]

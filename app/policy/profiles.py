@@ -13,9 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.domain.vocab import EDUCATION_LEVELS, PERSON_STATUSES, STUDY_MODES, UNIT_LEVELS, UNIT_NATURES
+from app.domain.vocab import (
+    EDUCATION_LEVELS,
+    PERSON_STATUSES,
+    STUDY_MODES,
+    TEACHER_SERIES,
+    UNIT_LEVELS,
+    UNIT_NATURES,
+)
 from app.errors import PolicyError, ValidationError
 from app.paths import resource
+from app.policy.citations import cite, notice
 
 if TYPE_CHECKING:
     from app.domain.person import PersonData
@@ -31,6 +39,16 @@ SLOTS = ("id_card", "photo", "contract", "dispatch_note", "diploma", "degree_cer
          "degree_verification", "continuing_education", "assessment", "work_summary", "commitment", "gongshi",
          "gongshi_result", "recommendation", "social_security", "teacher_cert", "mandarin_cert",
          "ethics_statement", "chengbaobiao")
+# Unit documents the app drafts (letters and the 呈报表 draft), each profile's [documents] table says
+# whether the notice requires it, offers it as optional (非必需) or does not ask for it (not offered).
+DOCUMENT_KINDS = ("gongshi", "gongshi-result", "tuijian", "chengnuo", "shide", "xiaojie", "form")
+DOCUMENT_LABELS = {"gongshi": "推荐单位公示", "gongshi-result": "公示结果", "tuijian": "推荐报告",
+                   "chengnuo": "个人承诺书", "shide": "师德师风情况说明", "xiaojie": "工作小结", "form": "呈报表草稿"}
+DOCUMENT_NEEDS = ("required", "optional", "none")
+# The packet slot each document fills (a required document's slot must be among the materials).
+DOCUMENT_SLOTS = {"gongshi": "gongshi", "gongshi-result": "gongshi_result", "tuijian": "recommendation",
+                  "chengnuo": "commitment", "shide": "ethics_statement", "xiaojie": "work_summary",
+                  "form": "chengbaobiao"}
 DISCIPLINE_BARRABLE = ("警告", "记过", "记大过", "降级", "撤职", "开除")
 ANNIVERSARY_MODES = ("same_day", "day_after")
 
@@ -43,7 +61,11 @@ class SourceRef:
     seed: str = ""
 
     def cite(self) -> str:
-        return f"{self.seed} {self.section}".strip()
+        """The notice named for a reader (issuing body, title, date, section)."""
+        if self.seed and notice(self.seed) is not None:
+            return cite(f"{self.seed} {self.section}")
+        date = f"（{self.date.year}年{self.date.month}月{self.date.day}日）" if self.date else ""
+        return f"《{self.notice}》{date}{self.section}"
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,23 @@ class MaterialSpec:
     source: str
     assumption: bool
     note: str
+
+
+@dataclass(frozen=True)
+class DocumentRule:
+    kind: str  # one of DOCUMENT_KINDS
+    need: str  # required | optional | none
+    teachers_only: bool  # 师德师风: only persons of a teacher series
+    source: str
+    note: str = ""
+
+    @property
+    def offered(self) -> bool:
+        return self.need != "none"
+
+    @property
+    def label(self) -> str:
+        return DOCUMENT_LABELS[self.kind] + ("（非必需）" if self.need == "optional" else "")
 
 
 @dataclass(frozen=True)
@@ -167,6 +206,8 @@ class Profile:
     materials: tuple[MaterialSpec, ...]
     assumptions: tuple[Assumption, ...]
     path: Path = field(compare=False)
+    documents: tuple[DocumentRule, ...] = ()
+    form_titles: dict[str, str] = field(default_factory=dict, compare=False)  # route kind → 呈报表 title
 
     def rule(self, name: str) -> Rule | None:
         return self.rules.get(name)
@@ -298,9 +339,9 @@ def _load_route(t: _Table) -> Route:
         level=t.get("level", str, choices=LEVELS), level_assumption=t.get("level_assumption", bool, False),
         unit_levels=t.strs("unit_levels", (), choices=UNIT_LEVELS),
         warn_unit_levels=t.strs("warn_unit_levels", (), choices=UNIT_LEVELS),
-        unit_source=t.get("unit_source", str, ""), unit_assumption=t.get("unit_assumption", bool, False),
+        unit_source=cite(t.get("unit_source", str, "")), unit_assumption=t.get("unit_assumption", bool, False),
         unit_note=t.get("unit_note", str, ""),
-        source=t.get("source", str), assumption=t.get("assumption", bool, False), note=t.get("note", str, ""),
+        source=cite(t.get("source", str)), assumption=t.get("assumption", bool, False), note=t.get("note", str, ""),
     )
     if (r.unit_levels or r.warn_unit_levels) and not r.unit_source:
         raise t.fail("unit_source", "缺失（单位条件必须注明出处）")
@@ -319,7 +360,7 @@ def _load_rule(name: str, t: _Table) -> Rule:
             values[k] = t.strs(k, default if default is not ... else ..., choices=_RULE_CHOICES.get((name, k), ()))
         else:
             values[k] = t.get(k, kind, default)
-    rule = Rule(name=name, values=values, source=t.get("source", str), assumption=t.get("assumption", bool, False),
+    rule = Rule(name=name, values=values, source=cite(t.get("source", str)), assumption=t.get("assumption", bool, False),
                 note=t.get("note", str, ""))
     t.done()
     return rule
@@ -338,7 +379,7 @@ def _load_material(t: _Table) -> MaterialSpec:
         pages_hint=t.get("pages_hint", str, ""), mask=t.get("mask", bool),
         issuer=t.get("issuer", str, choices=ISSUERS), max_age_days=t.get("max_age_days", int, None),
         word_range=(wmin, wmax) if wmin is not None else None,
-        source=t.get("source", str), assumption=t.get("assumption", bool, False), note=t.get("note", str, ""),
+        source=cite(t.get("source", str)), assumption=t.get("assumption", bool, False), note=t.get("note", str, ""),
     )
     t.done()
     return m
@@ -374,7 +415,7 @@ def load_profile_file(path: str | Path) -> Profile:
     default_as_of = win.date("default_as_of")
     if window_start and window_end and window_end < window_start:
         raise win.fail("end", "早于 start")
-    window_source, window_note = win.get("source", str), win.get("note", str, "")
+    window_source, window_note = cite(win.get("source", str)), win.get("note", str, "")
     win.done()
 
     ct = top.sub("counting", required=True)
@@ -383,7 +424,7 @@ def load_profile_file(path: str | Path) -> Profile:
                         feb29=ct.get("feb29", str, "mar1", choices=("mar1",)),
                         start=ct.get("start", str, "later_of_basis_and_work_start",
                                      choices=("later_of_basis_and_work_start",)),
-                        source=ct.get("source", str), assumption=ct.get("assumption", bool, False),
+                        source=cite(ct.get("source", str)), assumption=ct.get("assumption", bool, False),
                         note=ct.get("note", str, ""))
     ct.done()
 
@@ -417,7 +458,7 @@ def load_profile_file(path: str | Path) -> Profile:
         if not conds:
             raise ps.fail("conditions", "缺失")
         party = PartySchoolRule(treat_as=ps.get("treat_as", str, choices=("全日制",)), conditions=tuple(conds),
-                                source=ps.get("source", str), assumption=ps.get("assumption", bool, False))
+                                source=cite(ps.get("source", str)), assumption=ps.get("assumption", bool, False))
         ps.done()
 
     ry = top.sub("required_years", required=True)
@@ -426,13 +467,13 @@ def load_profile_file(path: str | Path) -> Profile:
     for e in ry.subs("extra"):
         extras.append(ExtraYear(series=e.strs("series"), year=e.get("year", str, choices=("as_of",)),
                                 applies_to=e.get("applies_to", str, choices=("continuing_education", "all")),
-                                source=e.get("source", str)))
+                                source=cite(e.get("source", str))))
         e.done()
     minimum = ry.get("minimum", int, 1)
     if minimum < 0:
         raise ry.fail("minimum", "不能为负数")
     req_years = RequiredYearsRule(rule=ry.get("rule", str, choices=("recent_overlapping",)), minimum=minimum,
-                                  extra=tuple(extras), source=ry.get("source", str),
+                                  extra=tuple(extras), source=cite(ry.get("source", str)),
                                   assumption=ry.get("assumption", bool, False))
     ry.done()
 
@@ -441,6 +482,8 @@ def load_profile_file(path: str | Path) -> Profile:
     dup = next((s for s in slots if slots.count(s) > 1), None)
     if dup:
         raise top.fail("materials", f"中材料栏目“{dup}”重复")
+
+    documents, form_titles = _load_documents(top, {m.slot for m in materials})
 
     name = top.get("name", str)
     short_name = top.get("short_name", str, name)
@@ -469,8 +512,53 @@ def load_profile_file(path: str | Path) -> Profile:
         id=pid, name=name, short_name=short_name, source=source, window_start=window_start, window_end=window_end,
         default_as_of=default_as_of, window_source=window_source, window_note=window_note, counting=counting,
         routes=routes, rules=rules, party_school=party, required_years_rule=req_years, materials=materials,
-        assumptions=tuple(assumptions), path=path,
+        assumptions=tuple(assumptions), path=path, documents=documents, form_titles=form_titles,
     )
+
+
+def _load_documents(top: _Table, slots: set[str]) -> tuple[tuple[DocumentRule, ...], dict[str, str]]:
+    t = top.sub("documents", required=True)
+    assert t is not None
+    source = cite(t.get("source", str))
+    rules = []
+    for kind in DOCUMENT_KINDS:
+        need = t.get(kind, str, choices=DOCUMENT_NEEDS)
+        slot = DOCUMENT_SLOTS[kind]
+        if need == "required" and slot not in slots:
+            raise t.fail(kind, f"为 required，但 materials 中没有对应的“{slot}”")
+        if need == "none" and slot in slots and kind != "xiaojie":
+            raise t.fail(kind, f"为 none，但 materials 中列有“{slot}”")
+        rules.append(DocumentRule(kind, need, kind == "shide", source))
+    titles = {}
+    for key, route_kind in (("form_title", "初定"), ("form_title_grant", "授予")):
+        v = t.get(key, str, "")
+        if v:
+            titles[route_kind] = v
+    if t.data.get("form") != "none" and not titles:
+        raise t.fail("form_title", "缺失（提供呈报表草稿时须写明通知中的表名）")
+    t.get("note", str, "")
+    t.done()
+    return tuple(rules), titles
+
+
+def document_rule(profile: Profile, kind: str) -> DocumentRule:
+    """Whether the profile's notice requires, offers (非必需) or does not ask for a unit document.
+
+    The ONE reader of the "which documents" rule: letters, the 呈报表, the export bundle and the
+    申报批次 requirements all ask here."""
+    rule = next((d for d in profile.documents if d.kind == kind), None)
+    if rule is None:
+        raise ValidationError(f"未知的文书类型“{kind}”")
+    return rule
+
+
+def offered_documents(profile: Profile) -> list[DocumentRule]:
+    return [d for d in profile.documents if d.offered]
+
+
+def is_teacher(person: PersonData) -> bool:
+    """A person of a teacher series (师德师风 说明 takes teachers only)."""
+    return person.series in TEACHER_SERIES or person.specialty in TEACHER_SERIES
 
 
 _RULE_TITLES = {
@@ -513,6 +601,16 @@ def load_profile(profile_id: str) -> Profile:
     if "/" in profile_id or "\\" in profile_id or not path.is_file():
         raise ValidationError(f"未知的政策配置“{profile_id}”。可用：{'、'.join(profile_ids())}")
     return _load_cached(path)
+
+
+# ------------------------------------------------------------------------------------------ deadline
+def application_deadline(profile: Profile, as_of: dt.date | None = None) -> dt.date | None:
+    """The date generated letters and dates must not pass: the notice's application deadline, else the
+    officer's as-of date (which the profiles without a window ask to set to the year's deadline).
+
+    The ONE reader of the deadline (letters, letter view, ``letters`` CLI, export pre-flight): a 申报批次
+    with its own deadline redirects here."""
+    return profile.window_end or as_of
 
 
 # ------------------------------------------------------------------------------------------ years

@@ -51,33 +51,27 @@ SLOT_LABELS: dict[str, str] = {
     "chengbaobiao": "呈报表",
 }
 PER_YEAR_SLOTS = ("assessment", "continuing_education")
-TEACHER_SERIES = ("中小学教师", "幼儿园教师", "中等职业院校教师", "技工院校教师", "高等学校教师")
 
 # Unit documents that cover the whole round (one 公示 lists every person): provided once per round.
-# Other unit-issued materials (派驻情况说明, 社保缴费清单, 师德师风情况说明) are per person.
-ROUND_SLOTS = ("gongshi", "gongshi_result", "recommendation", "ethics_statement")
+# Other unit-issued materials (派驻情况说明, 社保缴费清单, 师德师风情况说明 for teachers) are per person.
+ROUND_DOCUMENT_KINDS = ("gongshi", "gongshi-result", "tuijian")
 UNIT_PROVIDED, UNIT_MISSING, UNIT_NOT_APPLICABLE = "已提供", "缺失", "不适用"
 
 
 def round_unit_slots(profile: Any) -> list[Any]:
-    """The profile's unit documents of a round (MaterialSpec rows).
+    """The unit documents a round under ``profile`` requires (MaterialSpec rows): those of
+    ROUND_DOCUMENT_KINDS the notice requires (the profile's ``[documents]`` table, read through
+    app.policy.profiles.document_rule). Optional (非必需) and not-asked ones are no requirement."""
+    from app.policy.profiles import DOCUMENT_SLOTS, document_rule
 
-    A profile may list them itself (``unit_documents``: rows with ``slot`` and ``requirement`` =
-    required / optional / not_applicable); otherwise they are the unit-issued materials among
-    ROUND_SLOTS that apply to everyone (condition "always")."""
-    listed = getattr(profile, "unit_documents", None)
-    if listed:
-        out = []
-        for u in listed:
-            req = getattr(u, "requirement", "required")
-            if req == "not_applicable":
-                continue
-            spec = profile.material(u.slot) if hasattr(profile, "material") else None
-            if spec is not None and req == "required":
-                out.append(spec)
-        return out
-    return [m for m in profile.materials
-            if m.issuer == "unit" and m.slot in ROUND_SLOTS and m.condition == "always"]
+    out = []
+    for kind in ROUND_DOCUMENT_KINDS:
+        if document_rule(profile, kind).need != "required":
+            continue
+        spec = profile.material(DOCUMENT_SLOTS[kind])
+        if spec is not None:
+            out.append(spec)
+    return out
 
 
 @dataclass(frozen=True)
@@ -216,7 +210,9 @@ def condition_applies(condition: str, p: PersonData) -> bool | None:
     if c == "has_degree":
         return _has_degree(p)
     if c == "teacher":
-        return p.series in TEACHER_SERIES or p.specialty in TEACHER_SERIES
+        from app.policy.profiles import is_teacher
+
+        return is_teacher(p)
     if c == "not_first_application":
         return p.first_application is False
     if c == "first_application":

@@ -324,6 +324,8 @@ COLUMNS: tuple[Column, ...] = (
     _text("系列", "series", example="工程", width=10, aliases=("职称系列",)),
     _text("申报专业", "specialty", example="电力", width=12),
     _text("现岗位", "position", example="电气技术员", width=14, aliases=("现任岗位", "岗位")),
+    _text("岗位等级", "post_grade", example="专业技术十二级", width=14, aliases=("现聘岗位等级", "聘任岗位等级"),
+          hint="现聘岗位等级，如“专业技术十二级”（库尔勒公示需要）"),
     _text("单位名称", "unit.name", example="新疆示例科技有限公司", width=22, aliases=("工作单位", "单位")),
     _vocab("单位性质", "unit.nature", vocab.UNIT_NATURES, example="民营企业"),
     _text("单位所在地", "unit.location", example="乌鲁木齐市", hint="例如 乌鲁木齐市、库尔勒市", width=12),

@@ -147,7 +147,7 @@ def create_demo(db: Database, *, force: bool = False) -> dict[str, Any]:
     with db.session() as s:
         real = s.scalar(select(Person.id).where(Person.notes != DEMO_MARKER).limit(1))
         if real is not None and not force:
-            raise UsageError("数据库中已有非演示人员。为避免覆盖真实数据，请使用 --force 或改用其他数据库（--db）")
+            raise UsageError("数据库中已有非演示人员。为避免覆盖真实数据，未创建演示数据；演示数据请使用单独的演示数据库")
         s.execute(delete(Person))
         s.execute(delete(Unit))
         for p in people:

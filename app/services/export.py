@@ -160,8 +160,9 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date,
     from app.errors import ChudingError
 
     notes: list[str] = []
+    from app.policy.profiles import document_rule
+
     out: list[UnitInput] = []
-    slots = {m.slot for m in profile.materials}
     keys = [int(p.id) for p in persons]
     wanted = [("gongshi", "gongshi", "公示"), ("gongshi_result", "gongshi-result", "公示结果"),
               ("recommendation", "tuijian", "推荐报告")]
@@ -172,8 +173,8 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date,
         except ImportError:
             notes.append("信函生成功能不可用：材料包不含公示、公示结果和推荐报告")
         else:
-            for slot, kind, label in wanted:
-                if slot not in slots:
+            for _slot, kind, label in wanted:
+                if document_rule(profile, kind).need != "required":
                     continue
                 # Per-person letters in small batches (bounded memory); the 推荐报告 is one letter.
                 batches = [keys] if kind == "tuijian" else [keys[i:i + 10] for i in range(0, len(keys), 10)]
@@ -193,7 +194,7 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date,
                     missing += rep.missing
                 if missing:
                     notes.append(f"{label}缺少信息：{'、'.join(missing)}（已留空，请手工填写）")
-        if "chengbaobiao" in slots:
+        if document_rule(profile, "form").need == "required":
             try:
                 from app.services.forms import generate_form
             except ImportError:
@@ -257,6 +258,9 @@ def preflight(db: Database, *, profile_id: str | None = None, person_ids: Sequen
     limits: UploadLimits = settings.upload
     plan = plan_bundle(profile, date, inputs, limits=limits, unit=unit)
     plan.roster_writer = _roster_writer(verdicts)
+    from app.services.letters import publicity_deadline_notes
+
+    notes += publicity_deadline_notes(db, persons, profile, date, deadline=judge.deadline, round_name=judge.round.name)
     plan.warnings_text = list(notes)
     if not persons and not round_persons(db, judge):
         notes.append(f"申报批次“{judge.round.name}”中没有人员")

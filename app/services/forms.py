@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.errors import InputFileError
+from app.errors import InputFileError, ValidationError
 from app.export.form import FormData, FormResult, write_form, years_from_person
 from app.models.db import Database
 from app.services.roster import find_person
@@ -81,6 +81,7 @@ class FormReport:
 
 def build_form_data(db: Database, person_key: str | int, *, profile_id: str | None = None,
                     as_of: dt.date | None = None, round_name: str | None = None) -> tuple[FormData, list[str]]:
+    from app.policy.profiles import document_rule
     from app.services.letters import get_inputs, qualification_from_verdict
     from app.services.rounds import judge_round
 
@@ -88,7 +89,14 @@ def build_form_data(db: Database, person_key: str | int, *, profile_id: str | No
     assert person.id is not None
     judge = judge_round(db, round_name, as_of=as_of, profile_id=profile_id)
     profile = judge.profile
+    rule = document_rule(profile, "form")
+    if not rule.offered:
+        raise ValidationError(f"“{profile.short_name}”的通知不要求纸质呈报表，未生成草稿（依据：{rule.source}）")
     verdict = judge.judge(person)
+    route_kind = verdict.route or "初定"
+    title = profile.form_titles.get(route_kind)
+    if title is None:
+        raise ValidationError(f"{person.name}：“{profile.short_name}”的通知没有规定{route_kind}人员的呈报表，未生成草稿")
     inputs = get_inputs(db, person.id, round_name=round_name)
     warnings = []
     if verdict.eligible is not True:
@@ -101,8 +109,21 @@ def build_form_data(db: Database, person_key: str | int, *, profile_id: str | No
     years = verdict.required_years or sorted(person.assessments)[-3:]
     data = FormData(person=person, qualification=qualification_from_verdict(verdict, profile),
                     unit_name=person.unit.name, summary=inputs.summary, photo=photo,
-                    years=years_from_person(person, years), basis=_basis(verdict), generated=dt.date.today())
+                    years=years_from_person(person, years), basis=_basis(verdict), generated=dt.date.today(),
+                    title=title)
+    if rule.need == "optional":
+        warnings.append(f"呈报表为非必需材料：“{profile.short_name}”的通知未要求，按需使用")
     return data, warnings
+
+
+def draft_file_name(db: Database, person_key: str | int) -> str:
+    """The file name the 文书 page gives a person's 呈报表 draft: the person's name (made safe for a file
+    name) and the last four digits of the ID, so two 张伟 do not overwrite each other."""
+    from app.export.letters import safe_filename
+
+    p = find_person(db, person_key)
+    tail = f"_{p.id_number[-4:]}" if p.id_number else ""
+    return f"呈报表草稿_{safe_filename(p.name or '未命名')}{tail}.pdf"
 
 
 def generate_form(db: Database, person_key: str | int, out_path: str | Path, *, profile_id: str | None = None,
@@ -110,7 +131,9 @@ def generate_form(db: Database, person_key: str | int, out_path: str | Path, *, 
     data, warnings = build_form_data(db, person_key, profile_id=profile_id, as_of=as_of, round_name=round_name)
     result: FormResult = write_form(data, out_path, copies=copies)
     if result.truncated:
-        warnings.append(f"以下栏目内容过长，已缩小字号并截断：{'、'.join(result.truncated)}")
+        warnings.append(f"以下栏目内容过长，缩小到 8 磅仍放不下，已截断（以“…”结尾）：{'、'.join(result.truncated)}")
+    if result.small:
+        warnings.append(f"以下栏目字号小于 8 磅，打印后可能难以辨认：{'、'.join(result.small)}")
     return FormReport(Path(out_path), result.pages, len(result.data), result.font,
                       data.qualification.status or "", result.truncated, warnings)
 

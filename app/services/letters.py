@@ -118,15 +118,78 @@ def publicity_period(start: dt.date, *, days: int = MIN_PUBLICITY_DAYS, deadline
     from app.policy.workdays import working_days_from
 
     if days < MIN_PUBLICITY_DAYS:
-        raise ValidationError(f"公示期不得少于 {MIN_PUBLICITY_DAYS} 个工作日（001 §四(六)、003 §五(二)），当前为 {days}")
+        raise ValidationError(f"公示期不得少于 {MIN_PUBLICITY_DAYS} 个工作日（各地初定通知对推荐单位公示的要求），当前为 {days}")
     r = working_days_from(start, days, extra_holidays=extra_holidays, extra_workdays=extra_workdays)
-    warnings = list(r.warnings)
+    warnings = []
+    if r.estimated:
+        warnings.append(f"公示期为推定：{'、'.join(f'{y}年' for y in r.estimated_years)}的国务院节假日安排尚未收录，"
+                        "按放假办法推算，请在国务院办公厅公布安排后核对")
+    warnings += r.warnings
     if r.start != start:
         warnings.append(f"{cn_date(start)}不是工作日，公示期第 1 个工作日为{cn_date(r.start)}")
     if deadline is not None and r.end > deadline:
-        warnings.append(f"公示第 {days} 个工作日{cn_date(r.end)}晚于申报截止日期{cn_date(deadline)}，"
-                        "请提前公示起始日期")
-    return Publicity(start=r.days[0] if r.days else start, end=r.end, days=list(r.days), warnings=warnings)
+        warnings.append(late_message(f"公示第 {days} 个工作日", r.end, deadline))
+    return Publicity(start=r.days[0] if r.days else start, end=r.end, days=list(r.days), warnings=warnings,
+                     estimated=r.estimated)
+
+
+def late_message(what: str, d: dt.date, deadline: dt.date) -> str:
+    return f"{what}{cn_date(d)}晚于申报截止日期{cn_date(deadline)}，请提前公示起始日期或核对落款日期"
+
+
+def letter_dates(kind: str, pub: Publicity | None, issue: dt.date | None) -> list[tuple[str, dt.date]]:
+    """The dates a letter of ``kind`` prints, labelled for messages."""
+    label = KIND_LABELS[kind]
+    out: list[tuple[str, dt.date]] = []
+    if pub is not None and kind in ("gongshi", "gongshi-result", "tuijian"):
+        out += [(f"《{label}》公示起始日期", pub.start), (f"《{label}》公示截止日期", pub.end)]
+    if issue is not None and kind != "gongshi":
+        out.append((f"《{label}》落款日期", issue))
+    elif pub is not None and kind == "gongshi":
+        out.append((f"《{label}》落款日期", pub.start))
+    return out
+
+
+def late_dates(kind: str, pub: Publicity | None, issue: dt.date | None, deadline: dt.date | None) -> list[str]:
+    """A message for every date the letter prints that is later than the deadline."""
+    if deadline is None:
+        return []
+    return [late_message(what, d, deadline) for what, d in letter_dates(kind, pub, issue) if d > deadline]
+
+
+def default_issue_date(kind: str, pub: Publicity | None) -> dt.date | None:
+    """公示结果 / 推荐报告 / 说明 are dated the working day after the publicity ends; the 公示 its start."""
+    if pub is None or kind == "gongshi":
+        return None
+    return next_working_day(pub.end)
+
+
+def publicity_deadline_notes(db: Database, persons: Sequence[PersonData], profile: Any,
+                             as_of: dt.date | None = None, *, deadline: dt.date | None = None,
+                             round_name: str | None = None) -> list[str]:
+    """For the export pre-flight and the letter view: each person's publicity period in the round and
+    the dates of the 公示结果 / 推荐报告 that would follow, when later than the deadline (the round's
+    ``deadline`` when given, else the notice's) (named person)."""
+    from app.policy.profiles import application_deadline
+
+    deadline = deadline or application_deadline(profile, as_of)
+    if deadline is None:
+        return []
+    notes: list[str] = []
+    for p in persons:
+        li = get_inputs(db, int(p.id), round_name=round_name)  # type: ignore[arg-type]
+        if li.publicity_start is None:
+            continue
+        try:
+            pub = publicity_period(li.publicity_start)
+        except ValidationError:
+            continue
+        issue = default_issue_date("gongshi-result", pub)
+        dates = [("公示截止日期", pub.end)] + ([("公示结果、推荐报告落款日期", issue)] if issue else [])
+        for what, d in dates:
+            if d > deadline:
+                notes.append(f"{p.name}：{late_message(what, d, deadline)}")
+    return notes
 
 
 def next_working_day(after: dt.date) -> dt.date:
@@ -172,6 +235,8 @@ class LettersReport:
     warnings: list[str]
     publicity: Publicity | None
     excluded: list[str] = field(default_factory=list)
+    late: list[str] = field(default_factory=list)  # dates printed later than the deadline
+    deadline: dt.date | None = None
 
     @property
     def complete(self) -> bool:
@@ -187,9 +252,12 @@ class LettersReport:
             "missing": self.missing,
             "warnings": self.warnings,
             "excluded": self.excluded,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "late": self.late,
             "publicity": None if pub is None else {
                 "start": pub.start.isoformat(), "end": pub.end.isoformat(),
-                "days": [d.isoformat() for d in pub.days], "count": pub.count},
+                "days": [d.isoformat() for d in pub.days], "count": pub.count,
+                "estimated": pub.estimated, "basis": "推定" if pub.estimated else ""},
         }
 
 
@@ -214,6 +282,7 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
     rendered, so a failure leaves no partial set. ``start`` is saved as the persons' publicity start;
     without it the stored start is used. Persons judged ineligible are left out of the 推荐报告.
     """
+    from app.policy.profiles import document_rule, is_teacher
     from app.services.rounds import judge_round
 
     if kind not in KINDS:
@@ -222,12 +291,26 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
         raise UsageError("请至少指定一名人员")
     judge = judge_round(db, round_name, as_of=as_of, profile_id=profile_id)
     profile = judge.profile
+    rule = document_rule(profile, kind)
+    if not rule.offered:
+        raise ValidationError(f"“{profile.short_name}”的通知不要求《{KIND_LABELS[kind]}》，未生成（依据：{rule.source}）")
     tpl = load_template(profile.id)
     persons = _resolve_persons(db, person_keys)
+    notes: list[str] = []
+    if rule.need == "optional":
+        notes.append(f"《{KIND_LABELS[kind]}》为非必需材料：“{profile.short_name}”的通知未要求，按需使用")
+    if rule.teachers_only:
+        others = [p.name for p in persons if not is_teacher(p)]
+        persons = [p for p in persons if is_teacher(p)]
+        if not persons:
+            raise ValidationError(f"《{KIND_LABELS[kind]}》只列教师系列人员：所选人员均不是教师系列")
+        if others:
+            notes.append(f"以下人员不是教师系列，未列入《{KIND_LABELS[kind]}》：{'、'.join(others)}")
+    deadline = judge.deadline  # the round's deadline (else the notice's, else its as-of date)
     verdicts = verdicts_for(persons, judge)
-    warnings: list[str] = []
+    warnings: list[str] = list(notes)
     if tpl.assumption:
-        warnings.append(f"方案“{profile.id}”的通知未附信函模板，按其他通知模板类比生成（假设），请核对措辞")
+        warnings.append(f"“{profile.short_name}”的通知未附信函模板，按其他通知模板类比生成（假设），请核对措辞")
 
     inputs = {}
     for p in persons:
@@ -244,7 +327,7 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
         if len(starts) > 1 and kind in UNIT_KINDS:
             warnings.append("所选人员的公示起始日期不一致，推荐报告按最早的日期填写")
         for d in starts:
-            periods[d] = publicity_period(d, days=days, deadline=judge.deadline)
+            periods[d] = publicity_period(d, days=days)
             warnings.extend(w for w in periods[d].warnings if w not in warnings)
         if start is not None and start in periods:  # the group's period, stored in the round
             from app.services.rounds import set_publicity_start
@@ -252,7 +335,7 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
             set_publicity_start(db, [int(p.id) for p in persons if p.id is not None], start, periods[start].end,
                                 name=judge.round.name)
         if any(li.publicity_start is None for li in inputs.values()):
-            warnings.append("部分人员未设置公示起始日期：公示时间留空（用 --start 指定）")
+            warnings.append("部分人员未设置公示起始日期：公示时间留空，请先选择“公示起始日期”")
 
     letter_persons: list[LetterPerson] = []
     excluded: list[str] = []
@@ -280,10 +363,11 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
     spec = profile.material("work_summary")
     word_range = spec.word_range if spec is not None else None
 
+    late: list[str] = []
+
     def context(pub: Publicity | None) -> LetterContext:
-        issue = issue_date
-        if issue is None and pub is not None and kind != "gongshi":
-            issue = next_working_day(pub.end)
+        issue = issue_date if issue_date is not None else default_issue_date(kind, pub)
+        late.extend(m for m in late_dates(kind, pub, issue, deadline) if m not in late)
         return LetterContext(unit=unit, publicity=pub, issue_date=issue, word_range=word_range)
 
     if kind in UNIT_KINDS:
@@ -316,7 +400,8 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
     for letter in letters:
         missing.extend(m for m in letter.missing if m not in missing)
         warnings.extend(w for w in letter.warnings if w not in warnings)
-    return LettersReport(kind, profile.id, tpl.id, paths, missing, warnings, publicity, excluded)
+    warnings.extend(m for m in late if m not in warnings)
+    return LettersReport(kind, profile.id, tpl.id, paths, missing, warnings, publicity, excluded, late, deadline)
 
 
 def kind_label(kind: str) -> str:

@@ -188,7 +188,8 @@ def masking_pages(db: Database, person_id: int) -> MaskProgress:
             pm = masks.get(p.id)
             n_boxes = len(json.loads(pm.boxes_json)) if pm else 0
             reviewed = bool(pm and pm.reviewed) or p.mask_state in ("masked", "not_needed")
-            prog.items.append(MaskPage(p.id, d.id, d.title or d.slot, d.slot, p.index, reviewed, p.mask_state,
+            title = (d.title or d.slot) + (f"（{d.year}年）" if d.year else "")  # 考核表 of two years
+            prog.items.append(MaskPage(p.id, d.id, title, d.slot, p.index, reviewed, p.mask_state,
                                        n_boxes))
     prog.pages = len(prog.items)
     prog.reviewed = sum(1 for i in prog.items if i.reviewed)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.documents.ingest import IngestedFile, count_words, ingest_path
+from app.documents.render import PageRef
 from app.documents.vault import vault_for
 from app.errors import NotFoundError, UsageError
 from app.models import Document, Page
@@ -30,7 +31,6 @@ from app.policy.requirements import (  # noqa: F401 - the checklist's vocabulary
     PER_YEAR_SLOTS,
     SLOT_LABELS,
     STATUSES,
-    TEACHER_SERIES,
     TO_MASK,
     UPLOADED,
     PersonPacket,
@@ -69,7 +69,7 @@ def check_slot(slot: str, year: int | None) -> None:
     if slot not in SLOT_LABELS:
         raise UsageError(f"未知的材料类别“{slot}”。可用：{', '.join(SLOT_LABELS)}")
     if slot in PER_YEAR_SLOTS and year is None:
-        raise UsageError(f"“{SLOT_LABELS[slot]}”按年度提交，请指定年度（--year）")
+        raise UsageError(f"“{SLOT_LABELS[slot]}”按年度提交，请指定年度")
     if year is not None and not 1950 <= year <= 2100:
         raise UsageError(f"年度无效：{year}")
 
@@ -97,8 +97,12 @@ def _person_id(db: Database, person_key: str | int) -> int:
 
 def add_documents(db: Database, person_key: str | int, slot: str, files: Sequence[str | Path] | Sequence[IngestedFile],
                   year: int | None = None, *, password: str | None = None, issue_date: dt.date | None = None,
-                  title: str = "", progress: Callable[[int, int], None] | None = None) -> AddResult:
+                  title: str = "", progress: Callable[[int, int], None] | None = None,
+                  check_scans: bool = True) -> AddResult:
     """Ingest ``files`` into ONE new document of ``slot`` (pages in file order).
+
+    ``check_scans`` adds the warnings of :func:`scan_warnings` (pages that read upside down, a photo
+    that is no 一寸照); the demo, which draws its scans upright, skips it.
 
     Every file is read and validated before anything is stored: one bad file → InputFileError,
     and the vault and the database stay as they were."""
@@ -142,10 +146,40 @@ def add_documents(db: Database, person_key: str | int, slot: str, files: Sequenc
             doc.note = "来源文件摘要：" + "，".join(vault_sha_short(x.source) for x in ingested)
         s.add(doc)
         s.flush()
+        refs = [PageRef.of(pg) for pg in doc.pages]
         result = AddResult(doc.id, person_id, slot, year, index, words, issue_date, warnings)
+    if check_scans:
+        result.warnings.extend(scan_warnings(vault, slot, refs))
     if progress:
         progress(len(files) + 1, len(files) + 1)
     return result
+
+
+# Pages checked for orientation when a document is added (a long PDF: its first pages tell).
+ORIENTATION_PAGES = 30
+
+
+def scan_warnings(vault: Any, slot: str, refs: Sequence[PageRef]) -> list[str]:
+    """What the officer should look at in freshly added pages: a 一寸照 whose size or proportions
+    are not the certificate photo's, and pages that read upside down or on their side."""
+    from app.documents.pages import photo_problems, propose_rotation
+    from app.documents.render import render
+    from app.settings import load_settings
+
+    out: list[str] = []
+    if slot == "photo":
+        limits = load_settings().upload
+        for ref in refs[:1]:
+            out += photo_problems(ref.width_px, ref.height_px, limits.photo_width_px, limits.photo_height_px)
+        if len(refs) > 1:
+            out.append(f"一寸免冠照片只需 1 张，本次添加了 {len(refs)} 页，导出时只使用第 1 页")
+        return out
+    for i, ref in enumerate(refs[:ORIENTATION_PAGES]):
+        proposal = propose_rotation(render(vault, ref, max_px=1000))
+        if proposal.rotation in (90, 180, 270) and proposal.confidence >= 0.6:
+            turn = {180: "倒置", 90: "横置", 270: "横置"}[proposal.rotation]
+            out.append(f"第 {i + 1} 页可能{turn}（{proposal.reason}），请在材料页选中该页后旋转")
+    return out
 
 
 def vault_sha_short(data: bytes) -> str:

@@ -40,7 +40,7 @@ def unit_to_data(u: Unit | None) -> UnitData:
 
 # PersonData attributes stored as plain columns of the persons table (besides id_number)
 PERSON_ATTRS = ("name", "gender", "ethnicity", "political_status", "phone", "work_start", "series", "specialty",
-                "position", "current_title", "status", "contract", "dispatched", "dispatch_start",
+                "position", "post_grade", "current_title", "status", "contract", "dispatched", "dispatch_start",
                 "first_application", "notes", "count_start_override", "count_start_reason")
 
 
@@ -48,7 +48,7 @@ def person_to_data(p: Person) -> PersonData:
     return PersonData(
         id=p.id, name=p.name, gender=p.gender, ethnicity=p.ethnicity, id_number=p.id_number,
         political_status=p.political_status, phone=p.phone, work_start=p.work_start, series=p.series,
-        specialty=p.specialty, position=p.position, current_title=p.current_title, status=p.status,
+        specialty=p.specialty, position=p.position, post_grade=p.post_grade, current_title=p.current_title, status=p.status,
         contract=p.contract, dispatched=p.dispatched, dispatch_start=p.dispatch_start,
         first_application=p.first_application, notes=p.notes,
         count_start_override=p.count_start_override, count_start_reason=p.count_start_reason,

@@ -255,7 +255,7 @@ def import_rows(db: Database, result: RosterReadResult, *, update: bool = False,
                 _pid, name = existing[idn]
                 report.duplicates.append(RowIssue(
                     r.row, "身份证号",
-                    f"身份证号 {idn} 已存在（{name}），未更新。如需用文件内容更新，请选择“更新已有人员”（命令行加 --update）",
+                    f"身份证号 {idn} 已存在（{name}），未更新。如需用文件内容更新，请勾选“更新已有人员”后重新导入",
                     "warning"))
                 continue
             to_update.append((r.row, r.person))

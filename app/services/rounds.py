@@ -283,7 +283,11 @@ def resolve_dates(profile: Profile, as_of: dt.date | None, deadline: dt.date | N
                   today: dt.date | None = None) -> tuple[dt.date, dt.date | None, list[str]]:
     """(as-of date, deadline, notes): the as-of date is the given one, else the round's deadline,
     else the profile's default (its deadline), else today with a warning (DOMAIN §1.2)."""
-    stored_deadline, deadline = deadline, deadline or profile.window_end
+    from app.policy.profiles import application_deadline
+
+    # the round's own deadline, else the notice's, else the round's as-of date (the one reader:
+    # application_deadline)
+    stored_deadline, deadline = deadline, deadline or application_deadline(profile, as_of)
     notes: list[str] = []
     if as_of is not None:
         ws, we = profile.window_start, profile.window_end

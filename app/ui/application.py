@@ -45,14 +45,20 @@ def run(argv: list[str]) -> int:
     from app.ui.context import Bus, UiContext
     from app.ui.main_window import MainWindow
 
+    demo = "--demo" in argv[1:]
     try:
-        db = open_database(None)
+        if demo:
+            from app.paths import demo_db_path
+
+            db = open_database(demo_db_path())
+        else:
+            db = open_database(None)
     except ChudingError as exc:
         QMessageBox.critical(None, "无法打开数据库", exc.message)
         return 1
-    ctx = UiContext(db=db, settings=load_settings(), bus=Bus())
+    ctx = UiContext(db=db, settings=load_settings(), bus=Bus(), demo=demo)
     window = MainWindow(ctx)
-    window.show()
+    window.show_fitted()
     log.info("main window shown (version %s)", __version__)
     if os.environ.get("CHUDING_SMOKE_TEST"):
         # Used by installer/build.py and benchmarks/startup.py: prove the window came up, then quit.

@@ -27,6 +27,7 @@ class UiContext:
     db: Database
     settings: Settings
     bus: Bus
+    demo: bool = False  # the demo database (帮助 → 打开演示数据): shown with a banner
 
     def save_settings(self) -> None:
         save_settings(self.settings)

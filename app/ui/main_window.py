@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -15,6 +24,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -28,6 +38,31 @@ log = logging.getLogger(__name__)
 
 # Missing items that live on the unit, not the person: they open the unit dialog.
 UNIT_FIELDS = ("单位性质", "单位层级", "单位所在地", "四类以下地区", "统一社会信用代码")
+
+
+# Export issues fixed in the 遮盖 editor (app/export/bundle.py codes); the others on the 材料 page.
+MASK_ISSUE_CODES = frozenset({"unmasked", "masked_missing", "no_boxes", "residual", "not_masked"})
+
+# The window's preferred size; a smaller screen (1366×768 laptops: ~1366×728 available) opens maximised.
+PREFERRED_SIZE = QSize(1280, 780)
+
+
+def opens_maximised(available: QSize) -> bool:
+    """Whether the window should open maximised on a screen with this available area (the preferred
+    size plus a frame and some room around it does not fit)."""
+    return available.width() < PREFERRED_SIZE.width() + 60 or available.height() < PREFERRED_SIZE.height() + 60
+
+
+DEMO_BANNER = ("演示数据：这里的单位和人员都是虚构的，用来熟悉操作。在这里做的修改只留在演示数据库中，"
+               "不会进入您的正式数据。")
+
+
+def demo_launch_command() -> tuple[str, list[str]]:
+    """How to start a second copy of the app on the demo database (the frozen app is its own
+    executable; from source it is ``python -m app``)."""
+    if getattr(sys, "frozen", False):
+        return sys.executable, ["--demo"]
+    return sys.executable, ["-m", "app", "--demo"]
 
 
 def app_icon() -> QIcon:
@@ -45,9 +80,9 @@ class MainWindow(QMainWindow):
         self._select_after_load: int | None = None
         self._pages_pending = False
         self.extra_pages: list[tuple[str, QWidget]] = []
-        self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}")
+        self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}" + ("【演示数据】" if ctx.demo else ""))
         self.setWindowIcon(app_icon())
-        self.resize(1280, 780)
+        self.resize(PREFERRED_SIZE)
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(96)
@@ -59,11 +94,19 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
         central = QWidget()
-        h = QHBoxLayout(central)
-        h.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.demo_banner = QLabel(DEMO_BANNER)
+        self.demo_banner.setWordWrap(True)
+        self.demo_banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 6px 12px;")
+        self.demo_banner.setVisible(ctx.demo)
+        outer.addWidget(self.demo_banner)
+        h = QHBoxLayout()
         h.setSpacing(0)
         h.addWidget(self.nav)
         h.addWidget(self.stack, 1)
+        outer.addLayout(h, 1)
         self.setCentralWidget(central)
 
         self._build_menus()
@@ -79,6 +122,19 @@ class MainWindow(QMainWindow):
         set_change_sink(ctx.bus.changed.emit)
         self._update_actions()
 
+    def show_fitted(self) -> None:
+        """Show the window at its preferred size, centred, or maximised where that does not fit."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+        if opens_maximised(available.size()):
+            self.showMaximized()
+            return
+        self.resize(PREFERRED_SIZE)
+        frame = self.frameGeometry()
+        frame.moveCenter(available.center())
+        self.move(frame.topLeft())
+        self.show()
+
     # --- pages ---------------------------------------------------------------------------------
     def _add_page(self, title: str, widget: QWidget) -> None:
         self.stack.addWidget(widget)
@@ -86,11 +142,17 @@ class MainWindow(QMainWindow):
         self.nav.item(self.nav.count() - 1).setTextAlignment(Qt.AlignmentFlag.AlignCenter)
 
     def load_extra_pages(self) -> list[str]:
+        """Build the pages after 名册 (once: a second call returns the titles again)."""
         from app.ui.pages import build_pages
 
+        self._pages_pending = False
+        if self.extra_pages:
+            return [t for t, _ in self.extra_pages]
         for title, widget in build_pages(self.ctx):
             self.extra_pages.append((title, widget))
             self._add_page(title, widget)
+            if hasattr(widget, "mask_requested"):
+                widget.mask_requested.connect(self.jump_to_mask)
         return [t for t, _ in self.extra_pages]
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -103,10 +165,48 @@ class MainWindow(QMainWindow):
     def start_up(self) -> None:
         """The work deferred until the window is on screen: profiles, the roster, extra pages."""
         self.roster.init_profiles()
-        self.roster.reload()
+        if self.ctx.demo and self._demo_empty():
+            self._create_demo()
+        else:
+            self.roster.reload()
         self.update_status()
         # the other pages import heavier modules: only once the roster is on screen
         self._pages_pending = True
+
+    def _demo_empty(self) -> bool:
+        from app.services.roster import count_persons
+
+        return count_persons(self.ctx.db) == 0
+
+    def _create_demo(self) -> None:
+        """Fill an empty demo database (the invented unit, staff and scans), then show it."""
+        from app.services.demo import create_demo
+        from app.ui.workers import op
+
+        db = self.ctx.db
+
+        def failed(exc: BaseException) -> None:
+            QMessageBox.warning(self, "演示数据", getattr(exc, "message", str(exc)))
+            self.roster.reload()
+
+        def done(_summary: object) -> None:
+            self.roster.reload()
+
+        op(self, lambda _task: create_demo(db)).with_progress("正在创建演示数据…").success(done).failure(failed).run()
+
+    def open_demo(self) -> bool:
+        """帮助 → 打开演示数据: a second window on the demo database, in its own process, so the
+        officer's data and the demo never share a database."""
+        from PySide6.QtCore import QProcess
+
+        program, args = demo_launch_command()
+        started = QProcess.startDetached(program, args)
+        ok = bool(started[0] if isinstance(started, tuple) else started)
+        if not ok:
+            QMessageBox.warning(self, "演示数据", "无法启动演示数据窗口，请稍后重试。")
+        else:
+            self.statusBar().showMessage("正在打开演示数据窗口…", 8000)
+        return ok
 
     # --- menus ---------------------------------------------------------------------------------
     def _action(self, text: str, slot: Any,
@@ -145,6 +245,11 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("帮助(&H)")
         self.act_about = self._action("关于…", self.open_about)
         self.act_logs = self._action("打开日志文件夹", self.open_log_folder)
+        self.act_guide = self._action("使用说明", self.open_guide, QKeySequence.StandardKey.HelpContents)
+        m.addAction(self.act_guide)
+        self.act_demo = self._action("打开演示数据", self.open_demo)
+        self.act_demo.setVisible(not self.ctx.demo)
+        m.addAction(self.act_demo)
         m.addAction(self.act_about)
         m.addAction(self.act_logs)
 
@@ -158,13 +263,35 @@ class MainWindow(QMainWindow):
         wizard.show()
         return wizard
 
-    def jump_to_packet(self, person_id: int, _slot: str = "", _document_id: int = 0, _page_id: int = 0) -> bool:
-        for i, (title, widget) in enumerate(self.extra_pages):
-            if title == "材料" and hasattr(widget, "show_person"):
+    def _page(self, title: str) -> QWidget | None:
+        """Show the page called ``title`` and return it (None when it is not installed)."""
+        for i, (t, widget) in enumerate(self.extra_pages):
+            if t == title:
                 self.nav.setCurrentRow(1 + i)
                 self.activateWindow()
-                return bool(widget.show_person(person_id))
-        return False
+                return widget
+        return None
+
+    def jump_to_packet(self, person_id: int, slot: str = "", document_id: int = -1, page_id: int = -1,
+                       code: str = "") -> bool:
+        """Show the place to fix an issue: a page still to mask opens in 遮盖 at that page, anything
+        else opens the person on 材料 with the slot's card selected."""
+        if code in MASK_ISSUE_CODES:
+            return self.jump_to_mask(person_id, document_id, page_id)
+        widget = self._page("材料")
+        if widget is None or not hasattr(widget, "show_person"):
+            return False
+        shown = bool(widget.show_person(person_id))
+        if shown and slot and hasattr(widget, "select_slot_key"):
+            widget.select_slot_key(slot)
+        return shown
+
+    def jump_to_mask(self, person_id: int, document_id: int = -1, page_id: int = -1) -> bool:
+        """The 遮盖 page on ``person_id``'s page to mask (from a card's 去遮盖 or the export wizard)."""
+        widget = self._page("遮盖")
+        if widget is None or not hasattr(widget, "open_target"):
+            return False
+        return widget.open_target(person_id, document_id, page_id) is not None
 
     def _update_actions(self) -> None:
         has = self.roster.current_person() is not None
@@ -294,6 +421,13 @@ class MainWindow(QMainWindow):
         from app.ui.dialogs.settings_dialog import SettingsDialog
 
         return self._show(SettingsDialog(self.ctx, self))
+
+    def open_guide(self) -> QDialog:
+        from app.ui.dialogs.guide_dialog import GuideDialog
+
+        self.dialog = GuideDialog(self)
+        self.dialog.show()
+        return self.dialog
 
     def open_about(self) -> QDialog:
         from app.ui.dialogs.about_dialog import AboutDialog

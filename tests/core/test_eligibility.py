@@ -257,7 +257,7 @@ def test_assumption_flags_follow_the_profile() -> None:
     assert [r.assumption for r in up.reasons if r.code == "STATUS_BARRED"] == [True]  # by analogy with 002
     disc = run(UP, disc=("记过", D(2025, 9, 30)))
     assert all(r.assumption for r in disc.reasons if r.code == "DISCIPLINE_IN_FORCE")
-    assert "002" in next(r.source for r in disc.reasons if r.code == "DISCIPLINE_IN_FORCE")
+    assert "各系列（专业）职称评审工作的通知" in next(r.source for r in disc.reasons if r.code == "DISCIPLINE_IN_FORCE")
 
 
 def test_alternatives_list_the_other_routes() -> None:
@@ -328,3 +328,33 @@ def test_assessment_years_exclude_the_korla_teacher_extra_year() -> None:
 def test_postgraduate_without_degree_is_missing_the_degree() -> None:
     v = run(UP, educations=[edu("硕士研究生", D(2023, 6, 30), degree="")])
     assert v.status == "信息不全" and v.missing == ["学位"]
+
+
+def test_advice_covers_every_bar_and_names_the_next_step() -> None:
+    """Every code with advice is a real bar of the engine (no advice drifts away from its rule), and
+    every status but 可申报 gets a next step in the GUI's words."""
+    import inspect
+    import re as _re
+
+    from app.policy import eligibility as el
+
+    source = inspect.getsource(el)
+    for code in el._ADVICE_BY_CODE:
+        assert f'"{code}"' in source.split("_ADVICE_BY_CODE")[0], code
+    for text in el._ADVICE_BY_CODE.values():
+        assert not _re.search(r"--[a-z]", text)
+    v = el.Verdict(eligible=False, status=el.INELIGIBLE, route=None, level=None, title=None, earliest_date=None,
+                   reasons=[el.Reason("NO_CONTRACT", "未签订合同", "", severity=el.BAR)])
+    assert el.advice(v) == [el._ADVICE_BY_CODE["NO_CONTRACT"]]
+    v.reasons = [el.Reason("SOMETHING_NEW", "新的不符合条件", "", severity=el.BAR)]
+    assert el.advice(v) == [el._GENERIC_BAR_ADVICE]
+    waiting = el.Verdict(eligible=False, status=el.WAITING, route="初定", level="初级", title=None,
+                         earliest_date=dt.date(2026, 7, 1),
+                         reasons=[el.Reason("AFTER_WINDOW", "晚于截止", "", severity=el.WARNING)])
+    tips = el.advice(waiting)
+    assert "2026" in tips[0] and "下一次通知" in tips[1]
+    unknown = el.Verdict(eligible=None, status=el.UNKNOWN, route=None, level=None, title=None,
+                         earliest_date=None, missing=["2024年考核结果"])
+    assert "2024年考核结果" in el.advice(unknown)[0]
+    assert el.advice(el.Verdict(eligible=True, status=el.ELIGIBLE, route="初定", level="初级", title="助理工程师",
+                                earliest_date=None)) == []

@@ -15,9 +15,11 @@ from app.domain.person import ContinuingEducation, Education, PersonData, UnitDa
 from app.export.form import (
     PAGE_H,
     SUMMARY_BOX,
+    WATERMARK,
     FormData,
     fit_text,
     render_form,
+    wrap,
     write_form,
     years_from_person,
 )
@@ -165,3 +167,77 @@ def test_print_check_flags_odd_pages_and_non_a4(tmp_path: Path) -> None:
     (tmp_path / "bad.pdf").write_bytes(b"garbage")
     with pytest.raises(InputFileError):
         check_printable(tmp_path / "bad.pdf")
+
+
+# --------------------------------------------------------------------------- layout (issue: overlaps)
+
+def _boxes_lines_spans(page: pymupdf.Page) -> tuple[list[pymupdf.Rect], list[tuple[float, float, float]], list]:
+    rects, hlines = [], []
+    for dr in page.get_drawings():
+        for item in dr["items"]:
+            if item[0] == "re":
+                rects.append(pymupdf.Rect(item[1]))
+            elif item[0] == "l" and abs(item[1].y - item[2].y) < 0.1:
+                hlines.append((item[1].y, min(item[1].x, item[2].x), max(item[1].x, item[2].x)))
+    spans = [s for b in page.get_text("dict")["blocks"] for ln in b.get("lines", ()) for s in ln["spans"]
+             if s["text"].strip()]
+    return rects, hlines, spans
+
+
+def _glyph_box(span: dict) -> pymupdf.Rect:
+    """The span's ink area: baseline minus the size (CJK glyphs sit within one em)."""
+    x0, _, x1, _ = span["bbox"]
+    y = span["origin"][1]
+    return pymupdf.Rect(x0, y - span["size"] * 0.88, x1, y + span["size"] * 0.12)
+
+
+def test_nothing_overlaps_and_nothing_is_below_8pt_or_unmarked(make_id) -> None:
+    long_summary = ("本人自参加工作以来，认真学习专业知识，严格遵守规章制度，积极参与设备检修与技术改造。" * 40)[:1465]
+    d = _data(make_id, summary=long_summary)
+    res = render_form(d)
+    assert res.truncated == ["工作总结摘要"] and res.small == []  # labels never cut
+    with pymupdf.open(stream=res.data, filetype="pdf") as doc:
+        for page in doc:
+            rects, hlines, spans = _boxes_lines_spans(page)
+            assert rects
+            marks = [s for s in spans if WATERMARK in s["text"]]
+            assert marks, "every page carries the diagonal draft mark"
+            assert any(abs(ln["dir"][1]) > 0.5 for b in page.get_text("dict")["blocks"]
+                       for ln in b.get("lines", ()) if any(WATERMARK in s["text"] for s in ln["spans"]))
+            footer_y = max(y for y, _, _ in hlines)  # the footer rule is the lowest horizontal line
+            for r in rects:  # no box crosses the footer rule (or any other rule)
+                assert r.y1 <= footer_y - 1, (page.number, r, footer_y)
+                for y, x0, x1 in hlines:
+                    if x1 > r.x0 + 1 and x0 < r.x1 - 1:
+                        assert not (r.y0 + 1 < y < r.y1 - 1), (page.number, r, y)
+            for s in spans:
+                if WATERMARK in s["text"]:
+                    continue
+                assert s["size"] >= 8 - 0.01, (page.number, s["text"], s["size"])
+                g = _glyph_box(s)
+                for r in rects:  # a text run is inside a box or clear of it, never across its edge
+                    inter = g & r
+                    if inter.is_empty or inter.width < 0.5 or inter.height < 0.5:
+                        continue
+                    assert (g.x0 >= r.x0 - 0.5 and g.x1 <= r.x1 + 0.5 and g.y0 >= r.y0 - 0.5
+                            and g.y1 <= r.y1 + 0.5), (page.number, s["text"], g, r)
+
+
+def test_no_line_starts_with_a_lone_closing_bracket(make_id) -> None:
+    assert all(not ln.startswith("）") for ln in wrap("学位（取得时间）", 57.0, 9.5))
+    res = render_form(_data(make_id))
+    with pymupdf.open(stream=res.data, filetype="pdf") as doc:
+        lines = [ln.strip() for ln in doc[0].get_text().splitlines()]
+    assert "）" not in lines and ")" not in lines
+
+
+def test_small_text_is_named_in_the_warnings(db, make_id, tmp_path: Path) -> None:
+    from app.services.forms import generate_form
+    from app.services.letters import save_inputs
+    from app.services.roster import save_person
+
+    d = _data(make_id)
+    saved = save_person(db, d.person).person
+    save_inputs(db, saved.id, summary="很长的工作总结。" * 300)
+    report = generate_form(db, saved.id, tmp_path / "out.pdf", profile_id="korla-2024", as_of=D(2024, 10, 25))
+    assert any("工作总结摘要" in w and "8 磅" in w for w in report.warnings)

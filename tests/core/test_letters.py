@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -72,7 +73,10 @@ def test_gongshi_urumqi_uses_001_wording_and_person_fields(make_id) -> None:
     [letter] = render_letters("gongshi", load_template("urumqi-private-2025"), [lp], _ctx())
     text = docx_text(letter.data)
     assert "根据乌鲁木齐市民营企业专项初定（授予）职称工作的要求，现对阿依古丽·测试同志申报初定工程系列电力专业初级专业技术任职资格进行公示。" in text
-    for fragment in ("性别：女", "族别：维吾尔族", "政治面貌：共青团员", f"身份证号：{p.id_number}", "现任岗位：电气技术员",
+    # posted in public: the ID's birth-date digits are hidden (the 人社局's copies keep the full number)
+    assert p.id_number not in text and p.id_number[6:14] not in text
+    for fragment in ("性别：女", "族别：维吾尔族", "政治面貌：共青团员", f"身份证号：{p.id_number[:6]}********{p.id_number[14:]}",
+                     "现任岗位：电气技术员",
                      "现任专业技术职务任职资格：无", "思想政治条件：政治立场坚定。", "业绩成果：完成配电改造。",
                      "公示时间从2025年2月25日起至2025年3月3日止（公示期不少于5个工作日）",
                      "反映至综合办公室，监督电话：0991-0000000", "签字（单位负责人签字）：", "2025年2月25日"):
@@ -87,12 +91,15 @@ def test_korla_templates_follow_003(make_id) -> None:
     tpl = load_template("korla-2024")
     [g] = render_letters("gongshi", tpl, [lp], _ctx())
     assert docx_text(g.data).startswith("关于阿依古丽·测试同志初次确定电力专业初级职称的公示")
-    assert "专业技术成果：好" in g.text and "现聘岗位：电气技术员" in g.text
+    assert "专业技术成果：好" in g.text and "现聘岗位等级：【未填写：岗位等级】" in g.text  # a grade, not the title
+    assert "电气技术员" not in g.text and "阿依古丽·测试：岗位等级" in g.missing
+    [g] = render_letters("gongshi", tpl, [LetterPerson(dataclasses.replace(p, post_grade="专业技术十三级"))], _ctx())
+    assert "现聘岗位等级：专业技术十三级" in g.text
     [r] = render_letters("gongshi-result", tpl, [lp], _ctx())
     text = docx_text(r.data)
     assert text.startswith("公示结果证明")
-    assert f"阿依古丽·测试同志(身份证号码{p.id_number})初次确定材料已于2025年2月25日——2025年3月3日在我单位进行公示5个工作日" in text
-    assert "特此证明。" in text and "测试电力科技有限公司(公章)" in text and "2025年3月4日" in text
+    assert f"阿依古丽·测试同志（身份证号码{p.id_number}）初次确定材料已于2025年2月25日——2025年3月3日在我单位进行公示5个工作日，" in text
+    assert "特此证明。" in text and "测试电力科技有限公司（公章）" in text and "2025年3月4日" in text
 
 
 def test_missing_fields_are_marked_and_listed_by_name(make_id) -> None:
@@ -151,7 +158,7 @@ def test_ethics_statement_lists_teachers(make_id) -> None:
     [letter] = render_letters("shide", load_template("korla-2024"), [t1, t2], _ctx())
     text = docx_text(letter.data)
     assert text.startswith("教师系列初级职称申报人员师德师风情况说明")
-    assert "教甲、教乙等2位同志(名单附后)目前没有违反教师行为准则和师德师风的情况。" in text
+    assert "教甲、教乙等2位同志（名单附后）目前没有违反教师行为准则和师德师风的情况。" in text
     assert "附：师德师风情况说明人员名单" in text and "数学" in text
     assert letter.warnings == []
 
@@ -262,3 +269,65 @@ def test_demo_person_education_is_used_for_report_years(make_id) -> None:
     [letter] = render_letters("tuijian", load_template("korla-2024"),
                               [LetterPerson(p, Qualification("初定", "初级", years=2))], _ctx())
     assert "满两年" in letter.text
+
+
+def test_dates_after_the_deadline_are_flagged_in_report_cli_and_preflight(staff_db, db_path, tmp_path: Path,
+                                                                         capsys) -> None:
+    """001's deadline is 2025-03-17: a 公示 from 03-11 ends on the 17th, but the 公示结果 and 推荐报告
+    are dated the 18th: every such date is flagged, not only the publicity end."""
+    from app.policy.profiles import application_deadline, load_profile
+    from app.services.export import preflight
+    from app.services.letters import generate_letters
+    from app.services.roster import find_person
+
+    assert application_deadline(load_profile("urumqi-private-2025")) == D(2025, 3, 17)
+    r = generate_letters(staff_db, ["艾力·示例"], "gongshi", tmp_path, profile_id="urumqi-private-2025",
+                         start=D(2025, 3, 11))
+    assert r.late == [] and r.publicity is not None and r.publicity.end == D(2025, 3, 17)
+    r = generate_letters(staff_db, ["艾力·示例"], "gongshi-result", tmp_path, profile_id="urumqi-private-2025")
+    assert r.late == ["《公示结果》落款日期2025年3月18日晚于申报截止日期2025年3月17日，请提前公示起始日期或核对落款日期"]
+    assert r.to_json()["late"] == r.late and r.to_json()["deadline"] == "2025-03-17"
+    r = generate_letters(staff_db, ["艾力·示例"], "tuijian", tmp_path, profile_id="urumqi-private-2025")
+    assert any("《推荐报告》落款日期2025年3月18日晚于" in m for m in r.late)
+
+    from app.cli import main
+
+    main(["letters", "艾力·示例", "--kind", "gongshi-result", "--out", str(tmp_path / "cli"), "--db", str(db_path),
+          "--profile", "urumqi-private-2025"])
+    out = capsys.readouterr().out
+    assert "晚于截止日期" in out and "2025年3月18日" in out
+
+    pid = find_person(staff_db, "艾力·示例").id
+    pre = preflight(staff_db, profile_id="urumqi-private-2025", person_ids=[pid], include_unit_files=False)
+    assert any(n.startswith("艾力·示例：") and "2025年3月18日晚于申报截止日期2025年3月17日" in n for n in pre.notes)
+
+
+# --------------------------------------------------------------------------- conventions (GB/T 9704)
+
+_HALF_WIDTH_IN_CHINESE = __import__("re").compile(r"[\u4e00-\u9fff][(),;:!?]|[(),;:!?][\u4e00-\u9fff]")
+
+
+def test_letters_follow_gbt_9704_sizes_and_full_width_punctuation(make_id) -> None:
+    from docx import Document
+    from docx.shared import Cm, Pt
+
+    teacher = _person(make_id, series="中小学教师", specialty="中小学教师", post_grade="专业技术十三级")
+    lp = LetterPerson(teacher, Qualification("初定", "初级", years=1), political="拥护党的路线。", achievements="完成教学。")
+    for tpl_id in ("korla-2024", "urumqi-private-2025", "urumqi-chuding"):
+        tpl = load_template(tpl_id)
+        for kind in KINDS:
+            for letter in render_letters(kind, tpl, [lp], _ctx()):
+                doc = Document(__import__("io").BytesIO(letter.data))
+                title = doc.paragraphs[0].runs[0]
+                assert title.font.size == Pt(22) and title.font.name in ("宋体", "方正小标宋简体"), (tpl_id, kind)
+                body = [r for p in doc.paragraphs[1:] for r in p.runs if r.text.strip()]
+                if kind in ("gongshi", "gongshi-result", "tuijian", "shide"):
+                    assert body and all(r.font.size == Pt(16) and r.font.name == "仿宋" for r in body), (tpl_id, kind)
+                text = docx_text(letter.data)
+                assert not _HALF_WIDTH_IN_CHINESE.search(text), (tpl_id, kind, _HALF_WIDTH_IN_CHINESE.search(text))
+    [report] = render_letters("tuijian", load_template("urumqi-private-2025"), [lp], _ctx())
+    doc = Document(__import__("io").BytesIO(report.data))
+    seals = doc.tables[-1]
+    assert len(seals.columns) == 2 and seals.rows[0].height >= Cm(4.2)  # room for two seals side by side
+    assert "测试电力科技有限公司（公章）" in seals.cell(1, 0).text and "主管单位（公章）" in seals.cell(1, 1).text
+    assert "2025年3月4日" in seals.cell(1, 0).text

@@ -1,11 +1,11 @@
 """Every letter kind opens in LibreOffice (headless) and converts to PDF with the right text and page
-count — our stand-in for "opens in Word and WPS". `.ci/run` installs libreoffice-writer-nogui."""
+count — our stand-in for "opens in Word and WPS". `.ci/run` installs libreoffice-writer-nogui and sets
+CHUDING_REQUIRE_EXTERNAL=1; elsewhere the tests skip, saying why, when LibreOffice is absent."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,14 +24,13 @@ from app.export.letters import (
     render_letters,
     write_letters,
 )
+from tests.external import require_program
 
 D = dt.date
 
 
 def _soffice() -> str:
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    assert exe, "LibreOffice (soffice) is required for this test: apt-get install libreoffice-writer-nogui"
-    return exe
+    return require_program("soffice", "libreoffice", package="libreoffice-writer-nogui", what="LibreOffice")
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +41,10 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path,
     people = [
         PersonData(name="测试甲", gender="男", ethnicity="汉族", political_status="群众",
                    id_number=make_id_number("650102", D(1999, 1, 2), 7, male=True), series="中小学教师",
-                   specialty="语文", position="教师", work_start=D(2023, 9, 1), unit=UnitData(name="测试第一中学")),
+                   specialty="语文", position="教师", post_grade="专业技术十三级", work_start=D(2023, 9, 1), unit=UnitData(name="测试第一中学")),
         PersonData(name="测试乙", gender="女", ethnicity="哈萨克族", political_status="中共党员",
                    id_number=make_id_number("650102", D(1998, 2, 3), 9, male=False), series="中小学教师",
-                   specialty="数学", position="教师", work_start=D(2023, 9, 1), unit=UnitData(name="测试第一中学")),
+                   specialty="数学", position="教师", post_grade="专业技术十三级", work_start=D(2023, 9, 1), unit=UnitData(name="测试第一中学")),
     ]
     lps = [LetterPerson(p, Qualification("初定", "初级", "二级教师", 1), political="师德高尚，" * 6,
                         achievements="教学成绩突出，" * 10) for p in people]

@@ -146,3 +146,14 @@ def test_demo_scans_masked_through_suggestions_pass_verification(tmp_path: Path)
         rep = verify_masked(tmp_path / f"m-{src}", boxes, original=tmp_path / src, secrets=[p.name], ocr=False)
         assert res.report.ok and rep.ok, rep.summary()
         assert json.loads(rep.dumps())["ok"] is True
+
+
+def test_page_list_tells_the_years_of_per_year_documents_apart(db, make_id, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pid = _person(db, make_id)
+    for year in (2023, 2024):
+        f = tmp_path / f"kh{year}.jpg"
+        certificate_image(size=(827, 1170)).save(f, quality=85)
+        add_documents(db, pid, "assessment", [f], year)
+    titles = [i.document_title for i in svc.masking_pages(db, pid).items]
+    assert len(titles) == 2 and titles[0] != titles[1]
+    assert any("2023年" in t for t in titles) and any("2024年" in t for t in titles)

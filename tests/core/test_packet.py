@@ -209,3 +209,22 @@ def test_orientation_and_deskew_proposals_on_pages(db, make_id, tmp_path: Path) 
     after = docsvc.get_doc(db, r.document_id).pages[1]
     assert after.blob_sha == new_sha != before.blob_sha and after.origin_sha == before.origin_sha
     assert abs(docsvc.propose_page_deskew(db, p1).angle) < 0.35
+
+
+def test_adding_warns_about_upside_down_pages_and_odd_photos(db, make_id, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pid = _person(db, make_id)
+    page = gen.text_page((900, 1270), seed=5)
+    upright = add_documents(db, pid, "contract", [_write(tmp_path, "ok.png", gen.png(page))])
+    assert upright.warnings == []
+    turned = add_documents(db, pid, "contract", [_write(tmp_path, "a.png", gen.png(page)),
+                                                 _write(tmp_path, "b.png", gen.png(page.rotate(180)))])
+    assert len(turned.warnings) == 1 and "第 2 页可能倒置" in turned.warnings[0]
+    # A phone picture (3:4, 1200×1600) as the certificate photo: cropped at export → say so.
+    phone = add_documents(db, pid, "photo", [_write(tmp_path, "phone.jpg", gen.jpeg((1200, 1600)))])
+    assert any("比例" in w and "裁剪" in w for w in phone.warnings)
+    tiny = add_documents(db, pid, "photo", [_write(tmp_path, "tiny.jpg", gen.jpeg((150, 210)))])
+    assert any("150×210" in w and "模糊" in w for w in tiny.warnings)
+    sideways = add_documents(db, pid, "photo", [_write(tmp_path, "side.jpg", gen.jpeg((413, 295)))])
+    assert any("横向" in w for w in sideways.warnings)
+    good = add_documents(db, pid, "photo", [_write(tmp_path, "good.jpg", gen.jpeg((354, 496)))])
+    assert good.warnings == []  # 35:49 is within the tolerance of 25:35

@@ -99,7 +99,7 @@ def test_reimport_reports_duplicates_and_update_applies(db: Any, tmp_path: Path,
     report = import_roster(db, changed, today=TODAY)
     assert (report.created, report.updated, report.rejected) == (0, 0, [])
     assert [(i.row, i.column) for i in report.duplicates] == [(2, "身份证号"), (3, "身份证号"), (4, "身份证号")]
-    assert "已存在（甲）" in report.duplicates[0].message and "--update" in report.duplicates[0].message
+    assert "已存在（甲）" in report.duplicates[0].message and "“更新已有人员”" in report.duplicates[0].message
     assert "与第 2 行" in report.duplicates[2].message
     assert find_person(db, a).educations[0].level == "本科"  # untouched
     report = import_roster(db, changed, update=True, today=TODAY)
@@ -163,6 +163,7 @@ def _roundtrip(db: Any, other_db: Any, tmp_path: Path, suffix: str) -> None:
     p0 = list_persons(db)[0]
     p0.notes = "=HYPERLINK(\"http://example.invalid\")"  # must stay text, never a formula
     p0.count_start_override, p0.count_start_reason = D(2024, 1, 2), "由机关调入"  # the officer's override
+    p0.post_grade = "专业技术十二级"  # 岗位等级 (Korla 公示: 现聘岗位等级)
     save_person(db, p0)
     out = tmp_path / f"export{suffix}"
     n = export_roster(db, out)
@@ -174,6 +175,7 @@ def _roundtrip(db: Any, other_db: Any, tmp_path: Path, suffix: str) -> None:
     assert again == original
     assert find_person(other_db, p0.id_number).notes.startswith("=HYPERLINK")
     assert find_person(other_db, p0.id_number).count_start_override == D(2024, 1, 2)
+    assert find_person(other_db, p0.id_number).post_grade == "专业技术十二级"
 
 
 def test_export_xlsx_roundtrip(db: Any, tmp_path: Path) -> None:

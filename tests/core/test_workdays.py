@@ -11,11 +11,14 @@ import pytest
 
 from app.errors import PolicyError, ValidationError
 from app.policy.workdays import (
+    NATIONAL_NAMES,
     RegionalHoliday,
+    computed_national_holidays,
     is_working_day,
     library_years,
     load_regional_holidays,
     load_shipped_holidays,
+    national_table_years,
     officer_path,
     save_regional_holidays,
     working_days_from,
@@ -101,16 +104,87 @@ def test_corrupt_officer_file_falls_back_to_the_shipped_table() -> None:
     assert working_days_from(D(2025, 9, 29), 5).end == D(2025, 10, 11)
 
 
-def test_year_beyond_the_library_warns_and_counts_weekends_only() -> None:
+def test_year_beyond_the_library_computes_the_statutory_holidays_and_says_estimated() -> None:
     first, last = library_years()
-    assert first <= 2025 <= last
-    year = last + 1
-    start = D(year, 1, 1)
-    r = working_days_from(start, 5)
-    assert all(d.weekday() < 5 for d in r.days) and len(r.days) == 5
-    assert any(f"{year}年的国家法定节假日" in w for w in r.warnings)
-    assert any(f"{year}年的新疆肉孜节、古尔邦节" in w for w in r.warnings)
-    assert is_working_day(D(year, 1, 1)) is (D(year, 1, 1).weekday() < 5)  # no crash
+    assert first <= 2025 <= last < 2027
+    r = working_days_from(D(2026, 12, 28), 5)
+    assert D(2027, 1, 1) not in r.days  # 元旦 (a Friday) is off although the library lacks 2027
+    assert r.days == [D(2026, 12, 28), D(2026, 12, 29), D(2026, 12, 30), D(2026, 12, 31), D(2027, 1, 4)]
+    assert r.estimated and r.estimated_years == [2027]
+    assert r.to_json()["basis"] == "推定" and r.to_json()["estimated"] is True
+    assert any("2027年的国务院节假日安排未收录" in w and "推定" in w for w in r.warnings)
+    assert any("2027年的新疆肉孜节、古尔邦节" in w for w in r.warnings)
+    known = working_days_from(D(2025, 9, 29), 5)
+    assert not known.estimated and known.to_json()["basis"] == ""
+
+
+def test_computed_holidays_follow_the_2024_revision() -> None:
+    rows = {h.name: h for h in computed_national_holidays(2027)}
+    assert set(rows) == set(NATIONAL_NAMES)
+    assert all(h.assumption and "795号" in h.source for h in rows.values())
+    assert rows["劳动节"].start == D(2027, 5, 1) and rows["国庆节"].start == D(2027, 10, 1)
+    assert rows["清明节"].start == D(2027, 4, 5)
+    assert rows["端午节"].start == D(2027, 6, 9) and rows["中秋节"].start == D(2027, 9, 15)
+    # 2028 中秋 (10月3日) falls inside 国庆; 2028 元旦 is a Saturday → 补假 on Monday 3 January
+    y28 = {h.name: h for h in computed_national_holidays(2028)}
+    assert y28["元旦"].days() == [D(2028, 1, 1), D(2028, 1, 2), D(2028, 1, 3)]
+
+
+def test_spring_festival_in_february_2027() -> None:
+    # 2027 春节 = 2月6日 (Saturday): 除夕 5日 + 初一至初三 6–8日, 补假 for the weekend days 9–10日
+    r = working_days_from(D(2027, 2, 3), 5, include_regional=False)
+    assert r.days == [D(2027, 2, 3), D(2027, 2, 4), D(2027, 2, 11), D(2027, 2, 12), D(2027, 2, 15)]
+    assert r.estimated
+
+
+def test_spring_festival_in_january_2028() -> None:
+    # 2028 春节 = 1月26日 (Wednesday): 除夕 25日 to 初三 28日 (Friday) off
+    r = working_days_from(D(2028, 1, 24), 3, include_regional=False)
+    assert r.days == [D(2028, 1, 24), D(2028, 1, 31), D(2028, 2, 1)]
+    assert r.estimated_years == [2028]
+
+
+def test_officer_entered_national_schedule_overrides_the_computed_days() -> None:
+    rows = load_regional_holidays()
+    # a (fictitious) announced 2027 元旦 schedule: 1–3 January off, Sunday 10 January a 调休 working day
+    rows.append(RegionalHoliday(year=2027, name="元旦", start=D(2027, 1, 1), end=D(2027, 1, 3),
+                                workdays=(D(2027, 1, 10),), source="国务院办公厅关于2027年部分节假日安排的通知（示例）",
+                                origin="officer"))
+    save_regional_holidays(rows)
+    assert is_working_day(D(2027, 1, 10))  # 调休 Sunday
+    assert not is_working_day(D(2027, 1, 1))
+    # the computed 春节 still applies for the festivals not entered: still 推定
+    r = working_days_from(D(2027, 2, 3), 5, include_regional=False)
+    assert D(2027, 2, 8) not in r.days and r.estimated
+    assert "元旦" not in next(w for w in r.warnings if "国务院节假日安排未收录" in w)
+    # the officer replaces 春节 with a shorter announced block: the computed 补假 days 9–10日 are working
+    rows = load_regional_holidays()
+    rows.append(RegionalHoliday(year=2027, name="春节", start=D(2027, 2, 5), end=D(2027, 2, 8),
+                                source="国务院办公厅通知（示例）", origin="officer"))
+    save_regional_holidays(rows)
+    assert is_working_day(D(2027, 2, 9), include_regional=False)
+    # every festival entered: the year is no longer estimated
+    rows = load_regional_holidays()
+    have = {h.name for h in rows if h.year == 2027}
+    for h in computed_national_holidays(2027):
+        if h.name not in have:
+            rows.append(dataclasses.replace(h, source="国务院办公厅通知（示例）", assumption=False, origin="officer"))
+    save_regional_holidays(rows)
+    assert national_table_years() == {2027}
+    r = working_days_from(D(2027, 2, 3), 5, include_regional=False)
+    assert not r.estimated and not any("推定" in w for w in r.warnings)
+    assert r.days == [D(2027, 2, 3), D(2027, 2, 4), D(2027, 2, 9), D(2027, 2, 10), D(2027, 2, 11)]
+
+
+def test_workdays_cli_says_estimated(capsys) -> None:  # type: ignore[no-untyped-def]
+    from app.cli import main
+
+    assert main(["workdays", "2026-12-28", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "推定" in out and "2027-01-01" not in out and "2027-01-04" in out
+    assert main(["workdays", "2026-12-28", "5", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["basis"] == "推定" and "2027-01-01" not in data["days"]
 
 
 def test_assumed_regional_rows_are_flagged_when_used() -> None:

@@ -57,3 +57,28 @@ def test_unreadable_database_is_reported_not_crashed(tmp_path: Path) -> None:
     bad.write_bytes(b"garbage" * 1000)
     r = run_cli("demo", db=bad)
     assert r.returncode == 4 and "数据库" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_demo_without_db_never_touches_the_officers_database(tmp_path: Path) -> None:
+    from app.models.db import open_database
+    from app.services.roster import count_persons
+
+    data = tmp_path / "userdata"
+    env = {"CHUDING_DATA_DIR": str(data)}
+    r = run_cli("--json", "demo", env=env)
+    assert r.returncode == 0, r.stderr
+    assert (data / "demo.sqlite3").is_file()
+
+    def persons(path: Path) -> int:
+        db = open_database(path)
+        try:
+            return count_persons(db)
+        finally:
+            db.dispose()
+
+    # the demo went to its own file; the officer's database holds nobody
+    assert persons(data / "chuding.sqlite3") == 0 and persons(data / "demo.sqlite3") == 20
+    # --demo selects the demo database for any command; together with --db it is a usage error
+    r = run_cli("--demo", "--json", "check", env=env)
+    assert r.returncode in (0, 1) and "艾力" in r.stdout, r.stderr
+    assert run_cli("--demo", "--db", str(tmp_path / "x.sqlite3"), "check", env=env).returncode == 2

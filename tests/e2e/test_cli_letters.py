@@ -63,6 +63,8 @@ def test_letters_then_form(db_file: Path, tmp_path: Path) -> None:
 
     pdf = tmp_path / "form.pdf"
     r = _cli(db_file, "--json", "form", "测试甲", "-o", str(pdf), "--profile", "urumqi-private-2025")
+    assert r.returncode != 0 and "不要求纸质呈报表" in r.stderr and not pdf.exists()  # 001 asks for none
+    r = _cli(db_file, "--json", "form", "测试甲", "-o", str(pdf), "--profile", "korla-2024")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["pages"] == 4
     with pymupdf.open(pdf) as doc:

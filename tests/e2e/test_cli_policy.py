@@ -122,6 +122,7 @@ def test_workdays_human_output_warning_and_errors() -> None:
     r = run_cli("workdays", "2025-09-29", "5")
     assert r.returncode == 0 and "2025-10-11（周六）" in r.stdout and "第5天" in r.stdout
     r = run_cli("workdays", "2030-01-07", "2")
-    assert r.returncode == 0 and "2030年的国家法定节假日" in r.stderr and "2030-01-08" in r.stdout
+    assert r.returncode == 0 and "2030年的国务院节假日安排未收录" in r.stderr and "2030-01-08" in r.stdout
+    assert "推定" in r.stdout  # the statutory days of 2030 are computed, not announced
     assert run_cli("workdays", "2025-13-01", "5").returncode == 2
     assert run_cli("workdays", "2025-09-29", "0").returncode == 2

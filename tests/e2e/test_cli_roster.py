@@ -45,6 +45,8 @@ def test_template_import_report_update_export(tmp_path: Path, make_id: Callable[
     line = next(x for x in r.stdout.splitlines() if "性别与身份证号不符" in x)
     assert line.split()[:2] == ["3", "身份证号"]
 
+    r = run("roster", "import", str(template), db=db)  # again: the duplicate names the CLI's option
+    assert "“更新已有人员”（命令行：--update）" in r.stdout, r.stdout
     r = run("--json", "roster", "import", str(template), db=db)
     assert r.returncode == 1
     report = json.loads(r.stdout)

@@ -95,9 +95,22 @@ def test_detail_panel_shows_reasons_citations_assumptions_and_earliest_date(qtbo
     with_assumption = next(pid for pid, pv in expected.items() if any(r.assumption for r in pv.reasons))
     window.roster.select_person(with_assumption)
     assert "假设" in panel.reasons.text()
+    # 待满年限: ⏳ on the unmet years (never ✗), and a 建议 with the date
+    window.roster.select_person(waiting)
+    assert "⏳" in panel.reasons.text() and "✗" not in panel.reasons.text()
+    assert panel.advice.isVisibleTo(panel) and f"{v.earliest_date.year}年{v.earliest_date.month}月" in panel.advice.text()
     refused = next(pid for pid, pv in expected.items() if pv.status == "不符合")
     window.roster.select_person(refused)
     assert "不符合" in panel.header.text() and not panel.missing.isVisibleTo(panel)
+    # the failing reason carries ✗, a met one ✓ — they no longer look alike — and no title is offered
+    rv = expected[refused]
+    assert "✗" in panel.reasons.text()
+    assert panel.reasons.text().count("✗") == sum(r.severity == "bar" for r in rv.reasons)
+    assert not (rv.title and rv.title in panel.header.text())
+    assert "建议" in panel.advice.text()
+    eligible = next(pid for pid, pv in expected.items() if pv.status == "可申报")
+    window.roster.select_person(eligible)
+    assert "✗" not in panel.reasons.text() and not panel.advice.isVisibleTo(panel)
 
 
 def test_clicking_missing_item_opens_editor_on_that_field_and_fixing_it_rechecks(qtbot, demo_roster):

@@ -89,5 +89,5 @@ def test_blockers_stop_the_wizard_and_jump_to_the_page(qtbot, wizard) -> None:
     lst.setCurrentRow(row)
     with qtbot.waitSignal(w.jump_requested, timeout=5000) as jump:
         w.preflight_page.jump_button.click()
-    person_id, slot, document_id, page_id = jump.args
-    assert person_id == ids[1] and slot == "diploma" and document_id > 0 and page_id > 0
+    person_id, slot, document_id, page_id, code = jump.args
+    assert person_id == ids[1] and slot == "diploma" and document_id > 0 and page_id > 0 and code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 import sys
 import types
 from pathlib import Path
@@ -115,6 +116,20 @@ def test_about_dialog_lists_version_and_licences(qtbot, db):
     licences = {dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
     assert "LGPL" in next(v for k, v in licences.items() if k.startswith("PySide6"))
     assert any(__version__ in w.text() for w in dialog.findChildren(type(window.status_count)))
+    # the officer reads it: names without developer notes, what each does in Chinese, no test tools
+    assert "PyMuPDF" in rows and "pytest, pytest-qt" not in rows and not any("(" in r or "<" in r for r in rows)
+    purposes = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
+    assert all(re.search(r"[\u4e00-\u9fff]", t) and not re.search(r"[A-Za-z]{4,} [a-z]{3,}", t)
+               for t in purposes), purposes
+
+
+def test_every_shipped_component_has_a_chinese_description():
+    from app.ui.dialogs.about_dialog import ABOUT_COLUMN, dependencies_file, parse_licence_tables
+
+    text = dependencies_file().read_text(encoding="utf-8")
+    rows = parse_licence_tables(text)
+    assert len(rows) >= 10 and ABOUT_COLUMN in text
+    assert [name for name, _lic, purpose in rows if not purpose] == []
 
 
 # --- page registry ---------------------------------------------------------------------------------
@@ -232,7 +247,55 @@ def test_export_wizard_jump_opens_the_person_on_the_packet_page(qtbot, demo_db):
     wizard = window.open_bundle_wizard()
     qtbot.waitExposed(wizard)
     target = list_persons(demo_db)[5]
-    wizard.jump_requested.emit(target.id, "id_card", 0, 0)
+    wizard.jump_requested.emit(target.id, "id_card", -1, -1, "missing")
     assert window.stack.currentWidget() is packet
     assert packet.current_person == target.id
+    qtbot.waitUntil(lambda: packet.current_slot is not None and packet.current_slot.slot == "id_card", timeout=20000)
+
+    # a page still to mask: 转到此项 opens that very page in the 遮盖 editor
+    from app.services.masking import masking_pages
+
+    editor = next(w for t, w in window.extra_pages if t == "遮盖")
+    pending = next(i for i in masking_pages(demo_db, target.id).items if i.mask_state == "pending")
+    later = [i for i in masking_pages(demo_db, target.id).items if i.mask_state == "pending"][-1]
+    wizard.jump_requested.emit(target.id, "", later.document_id, later.page_id, "unmasked")
+    assert window.stack.currentWidget() is editor
+    assert editor.current_person == target.id and editor.current_page == later.page_id
     wizard.close()
+
+    # a 待遮盖 card's 去遮盖 opens the first page of that document still to mask
+    window.nav.setCurrentRow(1 + [t for t, _ in window.extra_pages].index("材料"))
+    packet.show_person(target.id)
+    qtbot.waitUntil(lambda: any(c.mask_button is not None for c in packet.cards), timeout=20000)
+    card = next(c for c in packet.cards if c.mask_button is not None)
+    assert card.status.status == "待遮盖"
+    card.mask_button.click()
+    assert window.stack.currentWidget() is editor
+    page = next(i for i in masking_pages(demo_db, target.id).items if i.page_id == editor.current_page)
+    assert page.document_id in card.status.document_ids and page.mask_state == "pending"
+    assert pending.mask_state == "pending"
+
+
+def test_demo_window_is_labelled_and_fills_an_empty_demo_database(qtbot, db):
+    from app.services.roster import count_persons
+    from app.ui.main_window import MainWindow, demo_launch_command
+    from tests.ui._support import make_ctx
+
+    ctx = make_ctx(db)
+    ctx.demo = True
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.roster.loaded, timeout=120000):
+        window.show()
+    qtbot.waitUntil(lambda: window.roster.model.rowCount() == 20, timeout=120000)
+    assert count_persons(db) == 20
+    assert window.demo_banner.isVisible() and "虚构" in window.demo_banner.text()
+    assert "演示数据" in window.windowTitle() and not window.act_demo.isVisible()
+    program, args = demo_launch_command()
+    assert args[-1] == "--demo" and program
+
+
+def test_officers_window_has_no_demo_banner(qtbot, db):
+    window = open_window(qtbot, db)
+    assert not window.demo_banner.isVisible() and "演示" not in window.windowTitle()
+    assert window.act_demo.isVisible() and window.act_demo.text() == "打开演示数据"

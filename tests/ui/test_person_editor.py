@@ -106,9 +106,11 @@ def test_editor_round_trips_an_existing_person_and_refuses_duplicates(qtbot, dem
     editor.field("身份证号").setText(original.id_number)
     editor.field("性别").setCurrentText(original.gender)
     editor.field("现岗位").setText("新岗位")
+    editor.field("岗位等级").setText("专业技术十二级")
     editor.save()
     assert not editor.isVisible()
     assert find_person(demo_roster, original.id).position == "新岗位"
+    assert find_person(demo_roster, original.id).post_grade == "专业技术十二级"
 
 
 def test_focus_field_opens_the_right_tab(qtbot, demo_roster):
@@ -147,3 +149,36 @@ def test_counting_start_override_needs_a_reason_in_the_editor(qtbot, demo_roster
     qtbot.addWidget(again)
     assert again.field("指定起算日期").text() == "2024-01-02"
     assert again.field("起算日期理由").text() == "由机关调入"
+
+
+def test_new_form_is_quiet_until_touched_and_fills_gender_from_the_id(qtbot, db, make_id):
+    window = open_window(qtbot, db)
+    editor = window.open_editor(None)
+    save = editor.buttons.button(QDialogButtonBox.StandardButton.Save)
+    # nothing typed yet: no red field, no ✖ tab, no error summary, although 姓名/身份证号 are empty
+    assert editor.has_errors()  # the problems are known …
+    assert all(editor.field(k).property("issue") in (None, "") for k in ("姓名", "身份证号"))
+    assert not editor.hint("姓名").isVisible() and "✖" not in editor.tabs.tabText(0)
+    assert "错误" not in editor.summary.text() and save.isEnabled()  # … but not shouted before typing
+
+    # a valid ID fills the empty 性别 (17th digit odd = 男) and shows no error for the touched field
+    qtbot.keyClicks(editor.field("身份证号"), make_id(dt.date(1996, 5, 6), male=True))
+    assert editor.field("性别").currentText() == "男"
+    assert editor.field("身份证号").property("issue") == ""
+    assert not editor.hint("姓名").isVisible()  # still untouched
+
+    # 保存 with 姓名 empty: now every problem shows and nothing is saved
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert editor.isVisible() and editor.hint("姓名").isVisible()
+    assert editor.field("姓名").property("issue") == "error" and "错误" in editor.summary.text()
+    assert list_persons(db) == []
+
+
+def test_editing_an_existing_person_shows_problems_at_once(qtbot, demo_roster):
+    person = list_persons(demo_roster)[0]
+    window = open_window(qtbot, demo_roster)
+    editor = window.open_editor(person.id)
+    editor.field("姓名").setText("")
+    assert editor.hint("姓名").isVisible()
+    editor.field("身份证号").setText(_wrong_check_digit(person.id_number))
+    assert "校验位" in editor.hint("身份证号").text()

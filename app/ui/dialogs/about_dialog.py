@@ -25,24 +25,35 @@ def dependencies_file() -> Path:
     return resources_dir().parent / "docs" / "DEPENDENCIES.md"
 
 
+# The column of docs/DEPENDENCIES.md that says, in the officer's words, what a shipped component does.
+# Only tables with it are shown: they list what the app ships (development tools are not).
+ABOUT_COLUMN = "关于页说明"
+
+
+def component_name(cell: str) -> str:
+    """The package's name without the developers' notes: "PyMuPDF < 2 (2.0 pulls …)" → "PyMuPDF"."""
+    cell = cell.replace("`", "")
+    return re.split(r"\s*(?:\(|（|<|,|，)", cell, maxsplit=1)[0].strip() or cell.strip()
+
+
 def parse_licence_tables(text: str) -> list[tuple[str, str, str]]:
-    """Rows (package, licence, purpose) of every markdown table with those three columns."""
+    """Rows (component, licence, what it does — in Chinese) of every markdown table of shipped
+    components (those with a 关于页说明 column)."""
     rows: list[tuple[str, str, str]] = []
-    in_table = False
+    about_col: int | None = None
     for line in text.splitlines():
         line = line.strip()
         if not line.startswith("|"):
-            in_table = False
+            about_col = None
             continue
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) < 3:
+        if cells and cells[0].lower() == "package":
+            about_col = cells.index(ABOUT_COLUMN) if ABOUT_COLUMN in cells else None
             continue
-        if cells[0].lower() == "package":
-            in_table = True
+        if about_col is None or re.fullmatch(r":?-{2,}:?", cells[0]):
             continue
-        if not in_table or re.fullmatch(r":?-{2,}:?", cells[0]):
-            continue
-        rows.append((cells[0], cells[1], cells[2]))
+        purpose = cells[about_col] if about_col < len(cells) else ""
+        rows.append((component_name(cells[0]), cells[1].replace("`", ""), purpose))
     return rows
 
 

@@ -79,7 +79,7 @@ _TABLE_FIELDS = {
 FIELD_ALIASES = {
     "name": "姓名", "gender": "性别", "ethnicity": "民族", "id_number": "身份证号",
     "political_status": "政治面貌", "phone": "联系电话", "work_start": "参加专业技术工作日期",
-    "series": "系列", "specialty": "申报专业", "position": "现岗位", "current_title": "现有职称",
+    "series": "系列", "specialty": "申报专业", "position": "现岗位", "post_grade": "岗位等级", "current_title": "现有职称",
     "status": "人员状态", "contract": "劳动合同", "dispatched": "是否派驻", "dispatch_start": "派驻起始日期",
     "count_start_override": "指定起算日期", "count_start_reason": "起算日期理由",
     "first_application": "首次申报", "unit": "单位名称", "unit.name": "单位名称", "unit.nature": "单位性质",
@@ -105,6 +105,9 @@ class PersonEditor(QDialog):
         self._hints: dict[str, QLabel] = {}
         self._tab_of: dict[str, int] = {}
         self.issues: list[FieldIssue] = []
+        # A new, empty form shows a field's problems only once the officer has touched it (or tried
+        # to save): a page of red errors before typing anything says nothing useful. None = show all.
+        self._touched: set[str] | None = None if person else set()
 
         self.tabs = QTabWidget()
         self._build_basic_tab()
@@ -160,6 +163,9 @@ class PersonEditor(QDialog):
         self._add(right, "系列", QLineEdit(), tab)
         self._add(right, "申报专业", QLineEdit(), tab)
         self._add(right, "现岗位", QLineEdit(), tab)
+        grade = QLineEdit()
+        grade.setPlaceholderText("如 专业技术十二级")
+        self._add(right, "岗位等级", grade, tab)
         self._add(right, "现有职称", QLineEdit(), tab)
         self._add(right, "参加专业技术工作日期", DateField(), tab)
         self._add(right, "劳动合同", choice_combo(vocab.HAS_NONE), tab)
@@ -302,7 +308,7 @@ class PersonEditor(QDialog):
             return
         for key, attr in (("姓名", "name"), ("民族", "ethnicity"), ("身份证号", "id_number"),
                           ("联系电话", "phone"), ("系列", "series"), ("申报专业", "specialty"),
-                          ("现岗位", "position"), ("现有职称", "current_title"), ("备注", "notes"),
+                          ("现岗位", "position"), ("岗位等级", "post_grade"), ("现有职称", "current_title"), ("备注", "notes"),
                           ("起算日期理由", "count_start_reason"),
                           ("性别", "gender"), ("政治面貌", "political_status"), ("人员状态", "status")):
             self._set_text(key, getattr(p, attr) or "")
@@ -351,7 +357,7 @@ class PersonEditor(QDialog):
             name=self._text("姓名"), gender=self._text("性别"), ethnicity=self._text("民族"),
             id_number=self._text("身份证号"), political_status=self._text("政治面貌"),
             phone=self._text("联系电话"), status=self._text("人员状态") or "在职",
-            series=self._text("系列"), specialty=self._text("申报专业"), position=self._text("现岗位"),
+            series=self._text("系列"), specialty=self._text("申报专业"), position=self._text("现岗位"), post_grade=self._text("岗位等级"),
             current_title=self._text("现有职称"), notes=self._text("备注"),
             work_start=date_of("参加专业技术工作日期"), dispatch_start=date_of("派驻起始日期"),
             count_start_override=date_of("指定起算日期"), count_start_reason=self._text("起算日期理由"),
@@ -389,13 +395,34 @@ class PersonEditor(QDialog):
 
     # --- live validation ---------------------------------------------------------------------
     def _connect_live_validation(self) -> None:
-        for w in self._fields.values():
+        for key, w in self._fields.items():
+            def changed(*_: object, key: str = key) -> None:
+                if self._touched is not None:
+                    self._touched.add(key)
+                self.revalidate()
+
             if isinstance(w, RecordTable):
-                w.changed.connect(self.revalidate)
+                w.changed.connect(changed)
             elif isinstance(w, QComboBox):
-                w.currentTextChanged.connect(self.revalidate)
+                w.currentTextChanged.connect(changed)
             elif isinstance(w, QPlainTextEdit | QLineEdit):
-                w.textChanged.connect(self.revalidate)
+                w.textChanged.connect(changed)
+        id_edit = self._fields["身份证号"]
+        assert isinstance(id_edit, QLineEdit)
+        id_edit.textChanged.connect(self._gender_from_id)
+
+    def _gender_from_id(self, text: str) -> None:
+        """Fill an empty 性别 from a valid 身份证号 (its 17th digit); a filled one is cross-checked by the
+        validator instead, so a typo in either shows up."""
+        from app.policy.identifiers import check_id_number
+
+        gender = self._fields["性别"]
+        assert isinstance(gender, QComboBox)
+        if gender.currentText().strip():
+            return
+        result = check_id_number(text)
+        if result.valid:
+            set_combo_text(gender, result.derived["gender"])
 
     def revalidate(self) -> list[FieldIssue]:
         person, issues = self.collect()
@@ -403,16 +430,20 @@ class PersonEditor(QDialog):
         issues += [i for i in validate_person(person) if i.field not in parse_failed or i.field == "身份证号"]
         self.issues = issues
         per_key: dict[str, list[tuple[str, str]]] = {k: [] for k in self._fields}
+        shown: list[FieldIssue] = []
         for i in issues:
             key = _TABLE_FIELDS.get(i.field, i.field)
             if key in ("统一社会信用代码", "单位性质", "单位层级"):
                 key = "单位名称"
+            if self._touched is not None and key not in self._touched:
+                continue  # untouched field of a new form: shown once touched or on 保存
+            shown.append(i)
             per_key.setdefault(key, []).append((i.severity, i.message))
         for key, widget in self._fields.items():
             target = widget.table if isinstance(widget, RecordTable) else widget
             mark(target, self._hints[key], per_key.get(key, []))
-        errors = [i for i in issues if i.is_error]
-        warnings = [i for i in issues if not i.is_error]
+        errors = [i for i in shown if i.is_error]
+        warnings = [i for i in shown if not i.is_error]
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not errors)
         for idx in range(self.tabs.count()):
             bad = any(self._tab_of[k] == idx and any(s == "error" for s, _ in per_key.get(k, []))
@@ -432,6 +463,7 @@ class PersonEditor(QDialog):
 
     # --- save --------------------------------------------------------------------------------
     def save(self) -> None:
+        self._touched = None  # from now on every problem shows
         self.revalidate()
         if self.has_errors():
             return

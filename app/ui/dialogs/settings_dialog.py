@@ -1,4 +1,5 @@
-"""设置: counting options and the Xinjiang regional holiday table (肉孜节, 古尔邦节 …) the officer edits."""
+"""设置: counting options and the holiday table the officer edits: Xinjiang regional festivals (肉孜节,
+古尔邦节 …) and the State Council's announced national schedule (元旦 … 国庆节, with 调休 working days)."""
 
 from __future__ import annotations
 
@@ -70,8 +71,11 @@ class SettingsDialog(QDialog):
 
         holidays = QWidget()
         hv = QVBoxLayout(holidays)
-        hv.addWidget(QLabel("新疆地方节假日（肉孜节、古尔邦节等）。计算“N 个工作日”时与国家法定节假日一并扣除。"
-                            "请按自治区当年公布的放假安排核对，并在“来源”中注明文件。"))
+        intro = QLabel("计算“N 个工作日”时扣除的节假日。新疆地方节日（肉孜节、古尔邦节等）按自治区当年公布的放假安排录入；"
+                       "国务院公布某年放假安排后，可按节日名称（元旦、春节、清明节、劳动节、端午节、中秋节、国庆节）录入"
+                       "放假日期和调休上班日，录入的安排优先于软件内置或推算（推定）的日期。每行请在“来源”中注明文件。")
+        intro.setWordWrap(True)
+        hv.addWidget(intro)
         self.holiday_cls: type | None = None
         self.holidays: RecordTable | None = None
         self.holiday_hint = hint_label()
@@ -85,7 +89,7 @@ class SettingsDialog(QDialog):
         self.holidays.changed.connect(self.revalidate)
         hv.addWidget(self.holidays, 1)
         hv.addWidget(self.holiday_hint)
-        self.tabs.addTab(holidays, "地方节假日")
+        self.tabs.addTab(holidays, "节假日")
 
         self.message = QLabel()
         self.message.setWordWrap(True)

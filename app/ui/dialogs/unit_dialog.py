@@ -27,6 +27,11 @@ from app.ui.dialogs.fields import (
     tri_state,
 )
 
+# What "四类以下地区" means and where it matters, for an officer who has never met the term.
+BELOW_CLASS4_HELP = ("指单位所在地属于国家艰苦边远地区类别划分中的“四类以下”地区（以当地人社部门公布的划分为准）。"
+                     "只在《关于进一步明确自治区有关职称政策的通知》（新人社发〔2013〕101号）第四条中使用："
+                     "党校学历人员在此类地区县级专业技术岗位工作的，可与全日制毕业生同等初定。不确定时选“否”，并向当地人社局确认。")
+
 
 class UnitDialog(QDialog):
     def __init__(self, ctx: UiContext, unit: UnitData | None = None, parent: QWidget | None = None) -> None:
@@ -63,6 +68,11 @@ class UnitDialog(QDialog):
         form.addRow("所在地", self.location)
         form.addRow("层级", self.level)
         form.addRow("四类以下地区", self.below_class4)
+        self.below_class4_help = QLabel(BELOW_CLASS4_HELP)
+        self.below_class4_help.setWordWrap(True)
+        self.below_class4_help.setStyleSheet("color: #666;")
+        self.below_class4.setToolTip(BELOW_CLASS4_HELP)
+        form.addRow("", self.below_class4_help)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.buttons = save_cancel_buttons(self, self.save)

@@ -219,7 +219,8 @@ class _PreflightPage(QWizardPage):
         if not issue or issue.get("person_id") is None:
             return
         self.w.jump_requested.emit(int(issue["person_id"]), issue.get("slot") or "",
-                                   int(issue.get("document_id") or -1), int(issue.get("page_id") or -1))
+                                   int(issue.get("document_id") or -1), int(issue.get("page_id") or -1),
+                                   str(issue.get("code") or ""))
 
     def isComplete(self) -> bool:
         return not self.running and self.pre is not None and self.pre.ok
@@ -301,7 +302,7 @@ class ExportWizard(QWizard):
     """The export wizard. ``jump_requested(person_id, slot, document_id, page_id)`` asks the main
     window to show that person's material (−1 when there is no document or page)."""
 
-    jump_requested = Signal(int, str, int, int)
+    jump_requested = Signal(int, str, int, int, str)  # person, slot, document, page, issue code
     persons_loaded = Signal(int)
     preflight_done = Signal(int, int)  # blockers, warnings
     exported = Signal(str)

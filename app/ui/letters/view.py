@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import ChudingError
 from app.export.letters import KIND_LABELS, KINDS
-from app.paths import user_data_dir
+from app.paths import user_documents_dir
 from app.services import letters as letters_svc
 from app.ui.context import UiContext
 from app.ui.workers import TaskState, op
@@ -75,8 +75,7 @@ class LettersView(QWidget):
 
         # Right: settings of the run.
         self.kind = QComboBox()
-        for k in KINDS:
-            self.kind.addItem(KIND_LABELS[k], k)
+        self._fill_kinds()
         self.start = QDateEdit()
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd")
@@ -88,7 +87,7 @@ class LettersView(QWidget):
         self.office.setPlaceholderText("例如：人力资源部")
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("监督电话")
-        self.out_dir = QLineEdit(str(user_data_dir() / "文书"))
+        self.out_dir = QLineEdit(str(ctx.settings.extra.get("letters_dir") or user_documents_dir() / "文书"))
         browse = QPushButton("选择…")
         browse.clicked.connect(self._choose_dir)
         out_row = QHBoxLayout()
@@ -153,7 +152,33 @@ class LettersView(QWidget):
         self.reload()
 
     # ------------------------------------------------------------------ data
+    def _fill_kinds(self) -> None:
+        """Only the documents the profile's notice asks for; optional ones marked 非必需."""
+        current = self.kind.currentData()
+        self.kind.clear()
+        rules = {}
+        try:
+            from app.policy.profiles import document_rule, load_profile
+
+            profile = load_profile(self.ctx.current_round().profile_id)
+            rules = {k: document_rule(profile, k) for k in (*KINDS, "form")}
+        except ChudingError as exc:
+            log.warning("profile not loaded for the letter kinds: %s", exc.message)
+        for k in KINDS:
+            rule = rules.get(k)
+            if rule is not None and not rule.offered:
+                continue
+            label = KIND_LABELS[k] + ("（非必需）" if rule is not None and rule.need == "optional" else "")
+            self.kind.addItem(label, k)
+        idx = self.kind.findData(current)
+        self.kind.setCurrentIndex(max(idx, 0))
+        form_rule = rules.get("form")
+        self._form_offered = form_rule is None or form_rule.offered
+
     def reload(self) -> None:
+        self._fill_kinds()
+        if hasattr(self, "form_btn"):
+            self.form_btn.setVisible(self._form_offered)
         checked = set(self.checked_ids())
         self.persons.blockSignals(True)
         self.persons.clear()
@@ -231,20 +256,38 @@ class LettersView(QWidget):
             from app.services.rounds import judge_round
 
             deadline = judge_round(self.ctx.db).deadline  # the current round's
-            pub = letters_svc.publicity_period(_pydate(self.start.date()), deadline=deadline)
+            pub = letters_svc.publicity_period(_pydate(self.start.date()))
+            issue = letters_svc.default_issue_date("gongshi-result", pub)
         except ChudingError as exc:
             self.period.setText(exc.message)
             return
         days = "、".join(f"{d.month}月{d.day}日" for d in pub.days)
-        text = f"公示期 {pub.start:%Y-%m-%d} 至 {pub.end:%Y-%m-%d}，共 {pub.count} 个工作日（{days}）"
-        if pub.warnings:
-            text += "\n⚠ " + "\n⚠ ".join(pub.warnings)
+        basis = "（推定）" if pub.estimated else ""
+        text = f"公示期{basis} {pub.start:%Y-%m-%d} 至 {pub.end:%Y-%m-%d}，共 {pub.count} 个工作日（{days}）"
+        if issue is not None:
+            text += f"；公示结果、推荐报告落款 {issue:%Y-%m-%d}"
+        late = [m.replace("《公示结果》落款日期", "《公示结果》《推荐报告》落款日期")
+                for m in letters_svc.late_dates("gongshi-result", pub, issue, deadline)]
+        warnings = [*pub.warnings, *late]
+        if warnings:
+            text += "\n⚠ " + "\n⚠ ".join(warnings)
         self.period.setText(text)
 
     def _choose_dir(self) -> None:
         d = QFileDialog.getExistingDirectory(self, "选择输出文件夹", self.out_dir.text())
         if d:
-            self.out_dir.setText(d)
+            self.set_output_dir(d)
+
+    def set_output_dir(self, folder: str) -> None:
+        """Use ``folder`` for letters and drafts from now on, also after a restart."""
+        from app.settings import save_settings
+
+        self.out_dir.setText(folder)
+        self.ctx.settings.extra["letters_dir"] = folder
+        try:
+            save_settings(self.ctx.settings)
+        except OSError as exc:
+            log.warning("settings not saved: %s", exc)
 
     # ------------------------------------------------------------------ actions
     def generate(self) -> None:
@@ -299,8 +342,10 @@ class LettersView(QWidget):
 
         if self._dirty():
             self.save_current()
-        out = Path(self.out_dir.text()) / f"呈报表草稿_{self._current_id}.pdf"
-        report = generate_form(self.ctx.db, self._current_id, out, copies=1)
+        from app.services.forms import draft_file_name
+
+        out = Path(self.out_dir.text()) / draft_file_name(self.ctx.db, self._current_id)
+        report = generate_form(self.ctx.db, self._current_id, out, copies=1)  # the current round
         self.last_form = out
         self.result.setPlainText("\n".join([f"已生成呈报表草稿：{out}", *[f"提示：{w}" for w in report.warnings]]))
         return out

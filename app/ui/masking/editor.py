@@ -457,6 +457,31 @@ class MaskEditor(QWidget):
         self.pages.blockSignals(False)
         self.progress_label.setText(self._progress.label)
 
+    def open_target(self, person_id: int, document_id: int = -1, page_id: int = -1) -> int | None:
+        """Show ``person_id`` at the page to work on: ``page_id`` itself, else the first page of
+        ``document_id`` still to mask, else that document's first page, else the person's first page
+        still to mask. Returns the page shown (None: the person has no page to mask)."""
+        if self.persons.count() == 0:
+            self.reload()
+        if person_id != self.current_person:
+            self.load_person(person_id)
+        items = self._progress.items if self._progress is not None else []
+        pending = [i for i in items if i.mask_state == "pending"]
+        wanted = page_id if page_id in {i.page_id for i in items} else None
+        if wanted is None:
+            for pool in ([i for i in pending if i.document_id == document_id],
+                         [i for i in items if i.document_id == document_id], pending, items):
+                if pool:
+                    wanted = pool[0].page_id
+                    break
+        if wanted is None:
+            return None
+        row = self.page_ids().index(wanted)
+        if self.pages.currentRow() == row and self.current_page == wanted:
+            return wanted
+        self.pages.setCurrentRow(row)
+        return wanted
+
     def page_ids(self) -> list[int]:
         return [int(self.pages.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.pages.count())]
 

@@ -84,6 +84,7 @@ class SlotCard(QFrame):
     documents_dropped = Signal(object, list)  # target SlotStatus, [document ids] dragged from another card
     clicked = Signal(object)  # SlotStatus
     add_requested = Signal(object)  # SlotStatus
+    mask_requested = Signal(object)  # SlotStatus: open its pages in the 遮盖 editor
 
     def __init__(self, st: SlotStatus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,7 +119,15 @@ class SlotCard(QFrame):
         lay.addWidget(reason)
         add = QPushButton("添加文件…")
         add.clicked.connect(lambda: self.add_requested.emit(self.status))
-        lay.addWidget(add)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        self.mask_button: QPushButton | None = None
+        if st.status == TO_MASK:
+            self.mask_button = QPushButton("去遮盖")
+            self.mask_button.setToolTip("在“遮盖”页打开本项待遮盖的页面")
+            self.mask_button.clicked.connect(lambda: self.mask_requested.emit(self.status))
+            buttons.addWidget(self.mask_button)
+        lay.addLayout(buttons)
 
     def set_thumbnail(self, pm: QPixmap | None) -> None:
         if pm is not None:
@@ -243,6 +252,7 @@ class PacketView(QWidget):
     loaded = Signal()  # the checklist (and overview) were refreshed
     strip_loaded = Signal()  # the page strip shows the selected document
     changed = Signal()  # a document was added or edited
+    mask_requested = Signal(int, int)  # person id, document id: open it in the 遮盖 editor
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -254,6 +264,7 @@ class PacketView(QWidget):
         self.current_doc: DocumentInfo | None = None
         self._docs: list[DocumentInfo] = []
         self._keep_doc: int | None = None
+        self.notice: QMessageBox | None = None  # the last "please check" box after adding files
         self._generation = 0
 
         # top bar
@@ -317,6 +328,10 @@ class PacketView(QWidget):
         bl.addLayout(head)
         bl.addWidget(self.strip)
         bl.addLayout(tools)
+        # The page strip takes room only once a card with pages is chosen: on a 1366×768 screen an
+        # empty strip would leave a third of the cards visible.
+        self.strip_panel = bottom
+        bottom.setVisible(False)
 
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(scroll)
@@ -455,6 +470,14 @@ class PacketView(QWidget):
                 return True
         return False
 
+    def select_slot_key(self, slot: str) -> bool:
+        """Select the card of ``slot`` for the shown person (the export wizard's 转到此项)."""
+        card = next((c for c in self.cards if c.status.slot == slot), None)
+        if card is None:
+            return False
+        self.select_slot(card.status)
+        return True
+
     def _on_overview_double_clicked(self, row: int, _col: int) -> None:
         self.persons.setCurrentRow(row)
         self.tabs.setCurrentIndex(0)
@@ -482,6 +505,7 @@ class PacketView(QWidget):
             card.files_dropped.connect(self.add_files)
             card.documents_dropped.connect(self.move_documents)
             card.add_requested.connect(self._add_clicked)
+            card.mask_requested.connect(self._mask_clicked)
             card.clicked.connect(self.select_slot)
             self.cards_grid.addWidget(card, i // 3, i % 3)
             self.cards.append(card)
@@ -523,6 +547,10 @@ class PacketView(QWidget):
         if files:
             self.add_files(st, files)
 
+    def _mask_clicked(self, st: SlotStatus) -> None:
+        if self.current_person is not None:
+            self.mask_requested.emit(self.current_person, st.document_ids[0] if st.document_ids else -1)
+
     def add_files(self, st: SlotStatus, files: list[str], password: str | None = None) -> None:
         """Add ``files`` as one document of the card's slot (and year); asks for a PDF password."""
         person_id = self.current_person
@@ -538,6 +566,11 @@ class PacketView(QWidget):
         def ok(result: Any) -> None:
             if result.warnings:
                 self.ctx.bus.status_message.emit("；".join(result.warnings))
+                self.notice = QMessageBox(QMessageBox.Icon.Information, "请检查刚添加的材料",
+                                          "材料已添加，但有以下情况需要留意：\n\n"
+                                          + "\n".join(f"• {w}" for w in result.warnings),
+                                          QMessageBox.StandardButton.Ok, self)
+                self.notice.open()  # not exec(): the page stays usable, nothing waits on it
             self.changed.emit()
             self.ctx.bus.documents_changed.emit(person_id)
 
@@ -561,6 +594,7 @@ class PacketView(QWidget):
             self.doc_choice.addItem(f"#{d.id} {d.original_name}（{len(d.pages)} 页）", d.id)
         self.doc_choice.blockSignals(False)
         self.strip_title.setText(f"{st.label}：{len(docs)} 份材料" if docs else f"{st.label}：尚无文件，可拖入")
+        self.strip_panel.setVisible(bool(docs))
         keep = self._keep_doc if self._keep_doc is not None else (self.current_doc.id if self.current_doc else None)
         self._keep_doc = None
         idx = self.doc_choice.findData(keep) if keep is not None else -1

@@ -24,8 +24,17 @@ from app.ui.item_models.eligibility import STATUS_COLOURS
 ASSUMPTION_TAG = "假设"
 
 
+# How each reason shows whether its condition holds: met (✓), fails (✗), not yet (⏳: only time is
+# missing), unknown (？: data missing or a manual decision), a warning (⚠), or a plain note (·).
+REASON_MARKS = {
+    "info": ("✓", "#2e7d32"), "bar": ("✗", "#c62828"), "wait": ("⏳", "#e65100"),
+    "missing": ("？", "#1565c0"), "manual": ("？", "#1565c0"), "warning": ("⚠", "#e65100"),
+}
+
+
 def reason_html(reason: Any) -> str:
-    text = html.escape(reason.message)
+    mark, colour = REASON_MARKS.get(getattr(reason, "severity", "info"), ("·", "#555"))
+    text = f'<span style="color:{colour};font-weight:bold">{mark}</span> ' + html.escape(reason.message)
     if reason.source:
         text += f' <span style="color:#555">〔{html.escape(reason.source)}〕</span>'
     if getattr(reason, "assumption", False):
@@ -54,6 +63,9 @@ class EligibilityPanel(QWidget):
         self.missing = QListWidget()
         self.missing.itemClicked.connect(self._missing_clicked)
         self.missing.itemActivated.connect(self._missing_clicked)
+        self.advice = QLabel()
+        self.advice.setWordWrap(True)
+        self.advice.setTextFormat(Qt.TextFormat.RichText)
         self.alternatives = QLabel()
         self.alternatives.setWordWrap(True)
         self.alternatives.setTextFormat(Qt.TextFormat.RichText)
@@ -66,6 +78,7 @@ class EligibilityPanel(QWidget):
         v.addWidget(self.earliest)
         v.addWidget(QLabel("<b>依据</b>"))
         v.addWidget(self.reasons)
+        v.addWidget(self.advice)
         v.addWidget(self.missing_title)
         v.addWidget(self.missing)
         v.addWidget(self.alternatives)
@@ -86,7 +99,7 @@ class EligibilityPanel(QWidget):
         self.edit_button.setEnabled(person is not None)
         if person is None:
             self.header.setText('<span style="color:#666">在左侧名册中选择一人，查看申报资格详情。</span>')
-            for w in (self.earliest, self.reasons, self.alternatives):
+            for w in (self.earliest, self.reasons, self.advice, self.alternatives):
                 w.clear()
             self.missing_title.setVisible(False)
             self.missing.setVisible(False)
@@ -94,13 +107,15 @@ class EligibilityPanel(QWidget):
         name = html.escape(person.name)
         if verdict is None:
             self.header.setText(f"<h3>{name}</h3><p>{html.escape(note or '尚未审核')}</p>")
-            for w in (self.earliest, self.reasons, self.alternatives):
+            for w in (self.earliest, self.reasons, self.advice, self.alternatives):
                 w.clear()
             self.missing_title.setVisible(False)
             self.missing.setVisible(False)
             return
         fg, bg = STATUS_COLOURS.get(verdict.status, ("#000", "#fff"))
-        what = " · ".join(html.escape(x) for x in (verdict.route, verdict.level, verdict.title) if x)
+        # 不符合: no route or title to show — the person gets none under this notice
+        shown = () if verdict.status == "不符合" else (verdict.route, verdict.level, verdict.title)
+        what = " · ".join(html.escape(x) for x in shown if x)
         self.header.setText(
             f'<h3>{name}</h3><p><span style="color:{fg};background:{bg};font-weight:bold">'
             f"&nbsp;{html.escape(verdict.status)}&nbsp;</span> {what}</p>")
@@ -111,7 +126,12 @@ class EligibilityPanel(QWidget):
         else:
             self.earliest.setText("")
         items = "".join(f"<li>{reason_html(r)}</li>" for r in verdict.reasons)
-        self.reasons.setText(f"<ul style='margin-left:-20px'>{items}</ul>" if items else "（无）")
+        self.reasons.setText(f"<ul style='margin-left:-20px;list-style:none'>{items}</ul>" if items else "（无）")
+        from app.policy.eligibility import advice
+
+        tips = advice(verdict)
+        self.advice.setText("<b>建议</b><br>" + "<br>".join(html.escape(t) for t in tips) if tips else "")
+        self.advice.setVisible(bool(tips))
         self.missing_title.setVisible(bool(verdict.missing))
         self.missing.setVisible(bool(verdict.missing))
         self.missing.setFixedHeight(min(len(verdict.missing), 5) * 26 + 8)
