@@ -35,6 +35,7 @@ def test_masking_a_page_updates_the_packet_page_and_the_roster(qtbot, demo_db) -
     pid = int(find_person(demo_db, "马建国").id)  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: _pending(packet, pid) > 0, timeout=30000)
     before = _pending(packet, pid)
+    assert "单位材料（本批次共用）：推荐单位公示已提供" in packet.summary.text()  # the round's unit documents
     assert f"待遮盖 {before} 页" in _roster_text(window, pid)
     changes: list[Change] = []
     window.ctx.bus.changed.connect(changes.append)

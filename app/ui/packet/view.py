@@ -383,7 +383,9 @@ class PacketView(QWidget):
             self.summary.setText(
                 f"核对日期 {report.as_of.isoformat()}；全单位 {report.done}/{report.total} 项完成"
                 f"（{report.completeness:.0%}），{sum(1 for p in report.persons if p.complete)}/"
-                f"{len(report.persons)} 人齐全")
+                f"{len(report.persons)} 人齐全"
+                + ("；单位材料（本批次共用）：" + "，".join(f"{u.name}{u.status}" for u in report.unit)
+                   if report.unit else ""))
             self.loaded.emit()
 
         op(self, work).success(done).run()
