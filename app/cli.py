@@ -1,7 +1,8 @@
 """`chuding` console script: a thin face over app.services.
 
 Global options: ``--db URL_OR_PATH`` and ``--json`` (machine output on stdout, Chinese messages on
-stderr). Exit codes: 0 ok, 1 checks found problems, 2 usage, 3 unreadable input file, 4 internal.
+stderr). Exit codes: 0 ok, 1 checks found problems, 2 usage, 3 unreadable input file or the environment
+refused (disk full, database locked or read-only, no permission), 4 internal.
 Each command group lives in its own module under ``app/commands`` with a ``register(subparsers)``.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import __version__
-from app.errors import EXIT_INTERNAL, EXIT_USAGE, ChudingError
+from app.errors import EXIT_INTERNAL, EXIT_USAGE, ChudingError, environment_error
 
 log = logging.getLogger("app.cli")
 
@@ -148,20 +149,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args, ctx))
     except ChudingError as exc:
-        log.info("command failed: %s (%s)", exc.message, exc.detail)
-        sys.stderr.write(f"错误：{cli_words(exc.message)}\n")
-        return exc.exit_code
+        return _failed(args.command, exc)
     except KeyboardInterrupt:
         sys.stderr.write("已中断\n")
         return 130
-    except Exception:
+    except Exception as exc:
+        named = environment_error(exc)  # disk full, locked / read-only database, no permission
+        if named is not None:
+            return _failed(args.command, named, cause=exc)
         from app.logging_setup import log_file
 
         log.exception("internal error in %s", args.command)
-        sys.stderr.write(f"内部错误，详细信息已写入日志：{log_file()}\n")
+        try:
+            where = str(log_file())
+        except OSError:
+            where = "（日志文件夹不可写，未能写入日志）"
+        sys.stderr.write(f"内部错误，详细信息已写入日志：{where}\n")
         return EXIT_INTERNAL
     finally:
         ctx.close()
+
+
+def _failed(command: str | None, exc: ChudingError, *, cause: BaseException | None = None) -> int:
+    # The log names the error by class and English detail, never by the Chinese message: that one
+    # names the person, the ID number searched or a file named after someone.
+    log.info("command %s failed: %s, exit %d (%s)%s", command, type(exc).__name__, exc.exit_code, exc.detail,
+             f" from {type(cause).__name__}" if cause is not None else "")
+    sys.stderr.write(f"错误：{cli_words(exc.message)}\n")
+    return exc.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

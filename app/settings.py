@@ -66,8 +66,14 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or settings_path()
     if not path.exists():
         return Settings()
+    from app.errors import InputFileError
+    from app.fileio import MAX_DATA_FILE_BYTES, read_user_text
+
     try:
-        return Settings.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        return Settings.from_dict(json.loads(read_user_text(path, MAX_DATA_FILE_BYTES, what="设置文件")))
+    except InputFileError as exc:
+        log.warning("settings file unreadable (%s); using defaults", exc.detail)
+        return Settings()
     except (OSError, ValueError, TypeError) as exc:
         log.warning("settings file %s unreadable (%s); using defaults", path, exc)
         return Settings()

@@ -32,12 +32,13 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.errors import InputFileError
+from app.fileio import MAX_DOCUMENT_BYTES, MAX_PDF_PAGES, check_zip_bounds, read_user_file
 
 # Our own pixel limit per image frame (Pillow's default warns at ~89 MP). An A3 scan at 600 dpi is
 # ~70 MP; anything beyond 100 MP is treated as a decompression bomb.
 MAX_PIXELS = 100_000_000
-MAX_FILE_BYTES = 200 * 1024 * 1024
-MAX_FRAMES = 500
+MAX_FILE_BYTES = MAX_DOCUMENT_BYTES
+MAX_FRAMES = MAX_PDF_PAGES
 TEXT_PDF_DPI = 150
 
 KIND_LABELS = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "tiff": "TIFF", "bmp": "BMP", "gif": "GIF",
@@ -102,17 +103,7 @@ def sniff(data: bytes) -> str | None:
 
 def ingest_path(path: str | Path, *, password: str | None = None) -> IngestedFile:
     p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputFileError(f"文件“{p.name}”过大（{size // (1024 * 1024)} MB），单个文件上限 {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        data = p.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputFileError(f"找不到文件：{p}") from exc
-    except IsADirectoryError as exc:
-        raise InputFileError(f"“{p}”是文件夹，不是文件") from exc
-    except OSError as exc:
-        raise InputFileError(f"无法读取文件“{p.name}”：{exc.strerror or exc}") from exc
+    data = read_user_file(p, MAX_FILE_BYTES, what="文件")
     return ingest_bytes(data, p.name, password=password)
 
 
@@ -333,6 +324,7 @@ def _scan_dpi(page: Any, infos: list[dict]) -> int | None:
 # --- docx (工作小结 only) -------------------------------------------------------------------------
 
 def _ingest_docx(data: bytes, name: str) -> IngestedFile:
+    check_zip_bounds(data, name, what="Word 文件")
     try:
         import docx
 

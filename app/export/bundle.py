@@ -23,7 +23,6 @@ import datetime as dt
 import io
 import itertools
 import logging
-import multiprocessing
 import os
 import re
 import shutil
@@ -667,9 +666,9 @@ class _Runner:
         self.pool: cf.ProcessPoolExecutor | None = None
         self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
         if self.workers > 1 and n_pages >= POOL_MIN_PAGES:
-            ctx = multiprocessing.get_context("spawn")
-            self.pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
-                                               initializer=_worker_init)
+            from app.procs import spawn_pool  # workers exit when this process dies
+
+            self.pool = spawn_pool(self.workers, _worker_init)
 
     def submit_verify(self, path: Path, boxes: dict[str, Any], secrets: list[str],
                       ocr: bool | None) -> cf.Future[tuple[bool, str]]:
@@ -878,7 +877,7 @@ def _storage_error(exc: OSError) -> ChudingError:
         from app.errors import StorageError
 
         return StorageError(f"导出材料包失败：导出位置无效（{exc.filename or ''}）。请选择一个可写的文件夹。",
-                            detail=repr(exc))
+                            detail=f"errno={errno.errorcode.get(exc.errno or 0)}")
     return storage_error_from_os(exc, "导出材料包")
 
 

@@ -214,13 +214,10 @@ def _run_jobs(root: Path, jobs: list[tuple[str, dict[str, Any], list[str]]], ocr
     n = workers if workers is not None else min(4, os.cpu_count() or 1)
     if n < 2 or len(jobs) < 16:
         return [run_mask_verification(root / rel, boxes, secrets, ocr=ocr) for rel, boxes, secrets in jobs]
-    import concurrent.futures as cf
-    import multiprocessing
-
     from app.export.bundle import _worker_init, verify_task
+    from app.procs import spawn_pool  # workers exit when this process dies
 
-    with cf.ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                                initializer=_worker_init) as pool:
+    with spawn_pool(n, _worker_init) as pool:
         futs = [pool.submit(verify_task, str(root / rel), boxes, secrets, ocr) for rel, boxes, secrets in jobs]
         return [f.result() for f in futs]
 

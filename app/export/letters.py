@@ -182,8 +182,13 @@ def _check_placeholders(path: Path, kind: str, key: str, text: str) -> None:
 
 @lru_cache(maxsize=16)
 def _load_template_file(path: Path) -> LetterTemplate:
+    from app.errors import InputFileError
+    from app.fileio import MAX_DATA_FILE_BYTES, read_user_text
+
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_user_text(path, MAX_DATA_FILE_BYTES, what="信函模板"))
+    except InputFileError as exc:
+        raise PolicyError(exc.message, detail=exc.detail) from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise PolicyError(f"信函模板 {path.name} 无法读取：{exc}") from exc
     meta = raw.get("meta", {})

@@ -143,8 +143,12 @@ def load_manifest(bundle_dir: str | Path) -> Manifest:
     if not bundle_dir.is_dir():
         raise InputFileError(f"找不到导出文件夹：{bundle_dir}")
     p = bundle_dir / MANIFEST_NAME
+    from app.fileio import MAX_DATA_FILE_BYTES, read_user_text
+
+    if not p.exists() and not p.is_symlink():
+        raise InputFileError(f"导出文件夹中没有 {MANIFEST_NAME}：{bundle_dir}（不是本程序导出的材料包？）")
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        data = json.loads(read_user_text(p, MAX_DATA_FILE_BYTES, what="清单文件"))
     except FileNotFoundError as exc:
         raise InputFileError(f"导出文件夹中没有 {MANIFEST_NAME}：{bundle_dir}（不是本程序导出的材料包？）") from exc
     except (OSError, UnicodeDecodeError, ValueError) as exc:

@@ -58,18 +58,23 @@ def count_words(text: str, word_range: tuple[int, int | None] | None = None) -> 
 def read_text(path: str | Path) -> str:
     """Text of a .docx or .txt (UTF-8, GB18030 accepted) file."""
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise InputFileError(f"找不到文件：{p}")
     suffix = p.suffix.lower()
     if suffix == ".docx":
         from app.export.letters import docx_text
+        from app.fileio import MAX_DOCUMENT_BYTES, check_zip_bounds, read_user_file
 
+        data = read_user_file(p, MAX_DOCUMENT_BYTES, what="Word 文件")
+        check_zip_bounds(data, p.name, what="Word 文件")
         try:
-            return docx_text(p)
+            return docx_text(data)
         except Exception as exc:  # python-docx raises assorted errors for non-docx content
             raise InputFileError(f"无法读取 Word 文件“{p.name}”：文件损坏或不是 .docx 格式") from exc
     if suffix in (".txt", ".md"):
-        data = p.read_bytes()
+        from app.fileio import MAX_DATA_FILE_BYTES, read_user_file
+
+        data = read_user_file(p, MAX_DATA_FILE_BYTES, what="文件")
         for enc in ("utf-8-sig", "gb18030"):
             try:
                 return data.decode(enc)

@@ -202,11 +202,8 @@ class BoxSet:
 
     @classmethod
     def load(cls, path: str | Path) -> BoxSet:
+        from app.fileio import MAX_DATA_FILE_BYTES, read_user_text
+
         p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8-sig")
-        except FileNotFoundError as exc:
-            raise InputFileError(f"找不到遮盖框文件：{p}") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputFileError(f"无法读取遮盖框文件：{p}", detail=repr(exc)) from exc
+        text = read_user_text(p, MAX_DATA_FILE_BYTES, what="遮盖框文件", encoding="utf-8-sig")
         return cls.loads(text, origin=f"遮盖框文件 {p.name} ")

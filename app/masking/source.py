@@ -20,6 +20,7 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from app.errors import InputFileError
+from app.fileio import MAX_DOCUMENT_BYTES, MAX_PDF_PAGES, read_user_file
 
 MIN_DPI = 200
 MAX_DPI = 400
@@ -53,12 +54,7 @@ def sniff_kind(data: bytes) -> str:
 
 def read_input(path: str | Path) -> bytes:
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputFileError(f"找不到文件：{p}") from exc
-    except OSError as exc:
-        raise InputFileError(f"无法读取文件：{p}", detail=repr(exc)) from exc
+    data = read_user_file(p, MAX_DOCUMENT_BYTES, what="文件")
     if not data:
         raise InputFileError(f"文件为空：{p}")
     return data
@@ -77,18 +73,26 @@ def _normalise(im: Image.Image) -> Image.Image:
     return im.convert("RGB")  # CMYK, YCbCr, LAB …
 
 
+def _too_large(name: str, size: tuple[int, int] | None = None) -> InputFileError:
+    dims = f"（{size[0]}×{size[1]} 像素）" if size else ""
+    return InputFileError(f"图片尺寸过大{dims}，超过 {MAX_PIXELS // 1_000_000} 百万像素的安全上限，"
+                          f"可能是异常文件：{name}。请以 300 dpi 左右重新扫描")
+
+
 def open_image_bytes(data: bytes, name: str = "") -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # corrupt EXIF etc. must not abort (tests run with -W error)
             im = Image.open(io.BytesIO(data))
             if im.width * im.height > MAX_PIXELS:
-                raise InputFileError(f"图片尺寸过大（{im.width}×{im.height}）：{name}")
+                raise _too_large(name, (im.width, im.height))
             if getattr(im, "n_frames", 1) > 1:
                 raise InputFileError(f"多页图片暂不支持，请先转换为 PDF：{name}")
             im.load()
     except InputFileError:
         raise
+    except Image.DecompressionBombError as exc:  # Pillow's own limit (MAX_IMAGE_PIXELS × 2)
+        raise _too_large(name) from exc
     except Exception as exc:
         raise InputFileError(f"无法识别的图片文件（已损坏或格式不支持）：{name}", detail=repr(exc)) from exc
     return im
@@ -139,6 +143,10 @@ def open_pdf(data: bytes, name: str = ""):
     if doc.page_count == 0:
         doc.close()
         raise InputFileError(f"PDF 没有页面：{name}")
+    if doc.page_count > MAX_PDF_PAGES:
+        n = doc.page_count
+        doc.close()
+        raise InputFileError(f"PDF 有 {n} 页，超过 {MAX_PDF_PAGES} 页的上限：{name}。请拆分后再处理")
     return doc
 
 
@@ -211,6 +219,9 @@ def _iter_pdf_pages(data: bytes, name: str, *, render_dpi: int | None) -> Iterat
                     yield sp
                     continue
             dpi = render_dpi or _render_dpi(page)
+            w_px, h_px = size[0] / 72 * dpi, size[1] / 72 * dpi
+            if w_px * h_px > MAX_PIXELS:
+                raise _too_large(f"{name} 第 {i + 1} 页", (round(w_px), round(h_px)))
             try:
                 pix = page.get_pixmap(dpi=dpi, alpha=False, annots=True, colorspace=pymupdf.csRGB)
             except Exception as exc:

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from app.errors import CheckFailed, InputFileError, UsageError
+from app.errors import CheckFailed, UsageError
 from app.masking.boxes import Box, BoxSet
 
 CHECK_LABELS = {
@@ -598,20 +598,14 @@ def verify_masked(
     secrets: Sequence[str] = (), ocr: bool | None = None,
 ) -> VerifyReport:
     """Re-open ``out_path`` and run every check. Never raises on a bad output: it fails checks."""
+    from app.fileio import MAX_DOCUMENT_BYTES, read_user_file
+
     out_path = Path(out_path)
-    try:
-        data = out_path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputFileError(f"找不到要校验的文件：{out_path}") from exc
-    except OSError as exc:
-        raise InputFileError(f"无法读取要校验的文件：{out_path}", detail=repr(exc)) from exc
+    data = read_user_file(out_path, MAX_DOCUMENT_BYTES, what="要校验的文件")
     secrets = validate_secrets(secrets)
     orig_data: bytes | None = None
     if original is not None:
-        try:
-            orig_data = Path(original).read_bytes()
-        except OSError as exc:
-            raise InputFileError(f"无法读取原件：{original}", detail=repr(exc)) from exc
+        orig_data = read_user_file(original, MAX_DOCUMENT_BYTES, what="原件")
 
     scanner = _SecretScanner(secrets)
     checks: dict[str, Check] = {}

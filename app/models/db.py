@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import StorageError, UsageError
+from app.errors import StorageError, UsageError, storage_error_from_db
 from app.paths import default_db_path
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,9 @@ def make_engine(url: str) -> Engine:
     u = make_url(url)
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
         Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    # hide_parameters: a failed statement's message (logged, shown in the crash dialog) never carries
+    # the bound values — ID numbers, names.
+    engine = create_engine(url, future=True, hide_parameters=True)
     if u.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -132,11 +134,22 @@ class Database:
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on error."""
+        """A unit of work: commits on success, rolls back on error.
+
+        A database error caused by the environment (disk full, locked, read-only, permission)
+        becomes the matching ``StorageError`` (Chinese message, exit code 3) after the rollback.
+        """
         s = self.sessionmaker()
         try:
             yield s
             s.commit()
+        except DBAPIError as exc:
+            with contextlib.suppress(DBAPIError):
+                s.rollback()
+            translated = storage_error_from_db(exc)
+            if translated is not None:
+                raise translated from exc
+            raise
         except BaseException:
             s.rollback()
             raise
@@ -162,7 +175,10 @@ def open_database(url_or_path: str | os.PathLike[str] | None = None, *, migrate_
             migrate(engine)
     except OperationalError as exc:
         engine.dispose()
-        raise StorageError(f"无法打开数据库：{url}。请检查文件是否被其他程序占用或已损坏。", detail=repr(exc)) from exc
+        translated = storage_error_from_db(exc)
+        if translated is not None:
+            raise translated from exc
+        raise StorageError(f"无法打开数据库：{url}。文件可能已损坏。", detail=type(exc.orig).__name__) from exc
     except Exception as exc:
         engine.dispose()
         if "file is not a database" in str(exc):

@@ -387,10 +387,15 @@ def _load_material(t: _Table) -> MaterialSpec:
 
 def load_profile_file(path: str | Path) -> Profile:
     """Load and validate one profile file; PolicyError names the file and the key on any problem."""
+    from app.errors import InputFileError
+    from app.fileio import MAX_DATA_FILE_BYTES, open_user_file
+
     path = Path(path)
     try:
-        with path.open("rb") as fh:
+        with open_user_file(path, MAX_DATA_FILE_BYTES, what="策略文件") as fh:
             data = tomllib.load(fh)
+    except InputFileError as exc:
+        raise PolicyError(f"无法读取策略文件 {path.name}：{exc.message}", detail=exc.detail) from exc
     except OSError as exc:
         raise PolicyError(f"无法读取策略文件 {path.name}：{exc.strerror or exc}", detail=repr(exc)) from exc
     except tomllib.TOMLDecodeError as exc:

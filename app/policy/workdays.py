@@ -114,8 +114,13 @@ def officer_path() -> Path:
 
 def load_shipped_holidays(path: Path | None = None) -> list[RegionalHoliday]:
     path = path or shipped_path()
+    from app.errors import InputFileError
+    from app.fileio import MAX_DATA_FILE_BYTES, read_user_text
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_user_text(path, MAX_DATA_FILE_BYTES, what="节假日文件"))
+    except InputFileError as exc:
+        raise PolicyError(exc.message, detail=exc.detail) from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise PolicyError(f"节假日文件 {path.name} 无法读取：{exc}", detail=str(path)) from exc
     rows = []
@@ -144,9 +149,15 @@ def _load_officer() -> list[RegionalHoliday]:
     path = officer_path()
     if not path.exists():
         return []
+    from app.errors import InputFileError
+    from app.fileio import MAX_DATA_FILE_BYTES, read_user_text
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_user_text(path, MAX_DATA_FILE_BYTES, what="节假日文件"))
         return [RegionalHoliday.from_json(d) for d in data.get("holidays", [])]
+    except InputFileError as exc:
+        log.warning("officer holiday file unreadable (%s); using the shipped table", exc.detail)
+        return []
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("officer holiday file %s unreadable (%s); using the shipped table", path, exc)
         return []

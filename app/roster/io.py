@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,6 +25,7 @@ from typing import Any
 
 from app.domain.person import PersonData
 from app.errors import InputFileError
+from app.fileio import check_zip_bounds, read_user_file
 from app.roster.columns import (
     BY_HEADER,
     COLUMNS,
@@ -38,6 +40,11 @@ from app.roster.validate import validate_person
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 100_000
+# Readers are bounded by what a roster can hold, not by what a file declares: the contract has a few
+# dozen columns; cells read (including empty ones a writer stored) are capped so that a small file
+# declaring 10,000 columns or a million formatted cells is refused instead of filling the memory.
+MAX_COLUMNS = 200
+MAX_CELLS_READ = MAX_ROWS * 60
 HEADER_SCAN_ROWS = 10
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -91,21 +98,9 @@ def _refuse(path: Path, message: str, detail: str | None = None) -> InputFileErr
 
 def _check_file(path: Path) -> tuple[str, bytes]:
     """('xlsx' | 'csv', file bytes) or InputFileError."""
-    if not path.exists():
-        raise InputFileError(f"找不到文件：{path}")
-    if path.is_dir():
-        raise InputFileError(f"“{path}”是文件夹，请选择一个 .xlsx 或 .csv 文件")
-    size = path.stat().st_size
-    if size == 0:
+    data = read_user_file(path, MAX_BYTES, what="文件")
+    if not data:
         raise _refuse(path, "文件是空的（0 字节）")
-    if size > MAX_BYTES:
-        raise _refuse(path, f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {MAX_BYTES // 1024 // 1024} MB）。"
-                            "请删除无关的工作表或拆分后再导入")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _refuse(path, f"文件无法打开（{exc.strerror or exc}），请确认文件未被其他程序占用",
-                      repr(exc)) from exc
     suffix = path.suffix.lower()
     head = data[:8]
     if head.startswith(OLE2_MAGIC):
@@ -148,6 +143,7 @@ def _xlsx_rows(path: Path, data: bytes, notes: list[str]) -> list[tuple[Any, ...
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_zip_bounds(data, path.name, what="Excel 工作簿")
     with warnings.catch_warnings():
         # openpyxl warns about features it drops (extensions, styles); irrelevant for reading values.
         warnings.simplefilter("ignore")
@@ -164,14 +160,23 @@ def _xlsx_rows(path: Path, data: bytes, notes: list[str]) -> list[tuple[Any, ...
             if not sheets:
                 raise _refuse(path, "工作簿中没有工作表")
             ws = sheets[0]
+            declared = {id(ws): (ws.max_row, ws.max_column) for ws in sheets}
             for candidate in sheets:
                 candidate.reset_dimensions()  # some writers store a wrong <dimension>; read every cell
-                if _has_header(list(candidate.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True))):
+                head = _bounded_list(candidate.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True), path)
+                if _has_header(head):
                     ws = candidate
                     break
             if ws is not sheets[0]:
                 notes.append(f"第一个工作表中没有花名册表头，已读取工作表“{ws.title}”")
-            return _ensure_list(ws.iter_rows(values_only=True), path)
+            rows, cols = declared[id(ws)]
+            if cols and cols > MAX_COLUMNS:
+                raise _refuse(path, f"工作表“{ws.title}”声明了 {cols:,} 列，超过 {MAX_COLUMNS} 列的上限。"
+                                    "请删除多余的列（或把花名册复制到新的工作簿）后再导入")
+            if rows and rows > MAX_ROWS + HEADER_SCAN_ROWS:
+                raise _refuse(path, f"工作表“{ws.title}”声明了 {rows:,} 行，超过 {MAX_ROWS:,} 行的上限。"
+                                    "请删除多余的行或拆分为多个文件后再导入")
+            return _bounded_list(ws.iter_rows(values_only=True), path)
         except InputFileError:
             raise
         except Exception as exc:
@@ -213,14 +218,53 @@ def decode_csv_bytes(path: Path, data: bytes) -> str:
     raise _refuse(path, "无法识别文件编码。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再导入")
 
 
+MAX_RECORD_CHARS = 1_000_000  # one CSV record (row): far beyond any roster row, bounds its field list
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _text_lines(path: Path, text: str) -> Iterator[str]:
+    """The physical lines of ``text`` (ends kept, like ``io.StringIO(text, newline="")``), refusing a
+    line longer than ``MAX_RECORD_CHARS`` before copying it."""
+    pos = 0
+    for m in _NEWLINE.finditer(text):
+        if m.end() - pos > MAX_RECORD_CHARS:
+            break
+        yield text[pos:m.end()]
+        pos = m.end()
+    else:
+        if len(text) - pos <= MAX_RECORD_CHARS:
+            if pos < len(text):
+                yield text[pos:]
+            return
+    raise _refuse(path, f"CSV 中有一行超过 {MAX_RECORD_CHARS:,} 个字符，不是有效的花名册。请检查文件（引号是否成对）后再导入")
+
+
 def _csv_rows(path: Path, data: bytes) -> Iterator[tuple[Any, ...]]:
+    import itertools
+
     text = decode_csv_bytes(path, data)
-    sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
+    del data
+    sample = "".join(itertools.islice(_text_lines(path, text), HEADER_SCAN_ROWS))
     counts = {d: sample.count(d) for d in (",", "\t", ";", "，")}
+    del sample
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    pending = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal pending
+        for line in _text_lines(path, text):
+            pending += len(line)
+            if pending > MAX_RECORD_CHARS:  # one record spread over many lines (quoted newlines)
+                raise _refuse(path, f"CSV 中有一行超过 {MAX_RECORD_CHARS:,} 个字符，不是有效的花名册。"
+                                    "请检查文件（引号是否成对）后再导入")
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
     try:
         for record in reader:
+            pending = 0
             yield tuple(record)
     except csv.Error as exc:
         raise _refuse(path, f"CSV 格式错误（第 {reader.line_num} 行）：{exc}", repr(exc)) from exc
@@ -315,12 +359,27 @@ def parse_row(row_number: int, cells: Sequence[Any], mapping: dict[int, Column],
     return RosterRow(row_number, None if identity_bad else person, issues)
 
 
-def _ensure_list(it: Iterable[tuple[Any, ...]], path: Path) -> list[tuple[Any, ...]]:
+def _bounded_list(it: Iterable[Sequence[Any]], path: Path) -> list[tuple[Any, ...]]:
+    """The rows of ``it`` with trailing empty cells dropped, refused (Chinese) beyond the caps:
+    more than ``MAX_COLUMNS`` columns holding data, more than ``MAX_ROWS`` rows holding data, or
+    more than ``MAX_CELLS_READ`` cells read. Only the trimmed rows are kept, so memory follows the
+    data, not the width a writer declared."""
     rows: list[tuple[Any, ...]] = []
     n_data = 0
-    for r in it:
-        rows.append(r)
-        if not _is_empty(r):
+    cells = 0
+    for k, raw in enumerate(it, start=1):
+        cells += len(raw)
+        if cells > MAX_CELLS_READ:
+            raise _refuse(path, f"表格中的单元格过多（超过 {MAX_CELLS_READ:,} 个，可能含有大量空白格式单元格）。"
+                                "请把花名册复制到新的工作簿或另存为 CSV 后再导入")
+        end = len(raw)
+        while end and (raw[end - 1] is None or (isinstance(raw[end - 1], str) and not raw[end - 1].strip())):
+            end -= 1
+        if end > MAX_COLUMNS:
+            raise _refuse(path, f"第 {k} 行有 {end:,} 列，超过 {MAX_COLUMNS} 列的上限。请删除多余的列后再导入")
+        row = tuple(raw[:end])
+        rows.append(row)
+        if end:
             n_data += 1
             if n_data > MAX_ROWS + HEADER_SCAN_ROWS:
                 raise _refuse(path, f"行数过多（超过 {MAX_ROWS:,} 行）。请拆分为多个文件后再导入")
@@ -337,7 +396,7 @@ def read_roster(path: str | Path, *, today: dt.date | None = None,
     path = Path(path)
     kind, data = _check_file(path)
     notes: list[str] = []
-    rows = _xlsx_rows(path, data, notes) if kind == "xlsx" else _ensure_list(_csv_rows(path, data), path)
+    rows = _xlsx_rows(path, data, notes) if kind == "xlsx" else _bounded_list(_csv_rows(path, data), path)
     # Trailing empty rows (formatted but blank) are dropped; a file with no rows has no header.
     while rows and _is_empty(rows[-1]):
         rows.pop()
@@ -366,5 +425,5 @@ def read_roster(path: str | Path, *, today: dt.date | None = None,
                             header_row=header_idx + 1, columns=[c.header for c in mapping.values()])
 
 
-__all__ = ["BY_HEADER", "COLUMNS", "MAX_BYTES", "MAX_ROWS", "RosterReadResult", "RosterRow", "RowIssue",
+__all__ = ["BY_HEADER", "COLUMNS", "MAX_BYTES", "MAX_CELLS_READ", "MAX_COLUMNS", "MAX_ROWS", "RosterReadResult", "RosterRow", "RowIssue",
            "read_roster"]

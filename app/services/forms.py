@@ -156,9 +156,12 @@ def check_printable(path: str | Path) -> PrintCheck:
     """A4 portrait pages and an even page count (front/back pairs for duplex); problems in Chinese."""
     import pymupdf
 
+    from app.fileio import MAX_DOCUMENT_BYTES, read_user_file
+
     p = Path(path)
+    data = read_user_file(p, MAX_DOCUMENT_BYTES, what="PDF")
     try:
-        doc = pymupdf.open(p)
+        doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:
         raise InputFileError(f"无法打开 PDF“{p.name}”：文件损坏或不是 PDF") from exc
     with doc:

@@ -3,9 +3,10 @@
 Import is per row: rows without errors are stored, rows with errors are listed (row, column,
 Chinese reason), a person already stored (same 身份证号) is updated only with ``update=True`` and
 otherwise reported as a duplicate. The file is read and validated completely before the database
-is touched, so an unreadable file changes nothing. Rows are then stored in batches, one
-transaction per batch: a crash or a cancel (``progress`` may raise ``Cancelled``) never leaves half
-a row — batches already committed stay.
+is touched, so an unreadable file changes nothing. Rows are then stored in batches (bulk statements,
+progress per batch) inside ONE transaction per file: the import is all-or-nothing. A crash, a cancel
+(``progress`` may raise ``Cancelled``), a full disk or a locked database rolls the whole file back —
+never some of its rows stored and the rest not (a full disk raises ``DiskFullError``: exit code 3).
 """
 
 from __future__ import annotations
@@ -271,7 +272,7 @@ def import_rows(db: Database, result: RosterReadResult, *, update: bool = False,
         for start in range(0, len(to_create), BATCH_SIZE):
             people = [d for _row, d in to_create[start:start + BATCH_SIZE]]
             _insert_persons(s, people, units)
-            s.commit()
+            s.flush()
             report.created += len(people)
             done += len(people)
             if progress:
@@ -300,7 +301,7 @@ def import_rows(db: Database, result: RosterReadResult, *, update: bool = False,
                 plan.append(merged)
             _update_persons(s, plan, units)
             _insert_persons(s, fresh, units)
-            s.commit()
+            s.flush()
             report.updated += len(plan) + len(fresh)
             done += len(batch)
             if progress:

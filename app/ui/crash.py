@@ -9,6 +9,7 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.errors import environment_error
 from app.logging_setup import log_file
 
 log = logging.getLogger("app.crash")
@@ -19,6 +20,15 @@ show_dialogs = True
 
 
 def report_exception(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    named = environment_error(exc)  # disk full, locked / read-only database: not a crash, say which
+    if named is not None:
+        log.warning("operation failed: %s from %s (%s)", type(named).__name__, exc_type.__name__, named.detail)
+        shown.append(named.message)
+        if show_dialogs and QApplication.instance() is not None:
+            QMessageBox.warning(None, "操作未完成", named.message)
+        else:
+            sys.stderr.write(named.message + "\n")
+        return
     text = "".join(traceback.format_exception(exc_type, exc, tb))
     log.error("unhandled exception:\n%s", text)
     shown.append(text)

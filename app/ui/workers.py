@@ -21,7 +21,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from app.errors import Cancelled, ChudingError
+from app.errors import Cancelled, ChudingError, environment_error
 from app.services.changes import Change, change_of
 
 log = logging.getLogger(__name__)
@@ -163,6 +163,10 @@ class Op:
             if self._failure is not None:
                 self._failure(exc)
             return
+        named = environment_error(exc)  # disk full, locked / read-only database: its own message
+        if named is not None and not isinstance(exc, ChudingError):
+            log.info("operation failed: %s from %s (%s)", type(named).__name__, type(exc).__name__, named.detail)
+            exc = named
         if self._failure is not None and isinstance(exc, ChudingError):
             self._failure(exc)
         elif isinstance(exc, ChudingError):

@@ -129,7 +129,7 @@ def test_bad_file_leaves_database_unchanged(db: Any, tmp_path: Path, make_id: Ca
     assert [p.name for p in list_persons(db)] == ["甲"]
 
 
-def test_batches_commit_whole_rows_and_cancel_keeps_committed(db: Any, tmp_path: Path,
+def test_import_is_all_or_nothing_a_cancel_after_two_batches_stores_nothing(db: Any, tmp_path: Path,
                                                              make_id: Callable[..., str],
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(roster_exchange, "BATCH_SIZE", 4)
@@ -149,10 +149,10 @@ def test_batches_commit_whole_rows_and_cancel_keeps_committed(db: Any, tmp_path:
 
     with pytest.raises(Cancelled):
         import_roster(db, path, progress=cancel_after_two_batches, today=TODAY)
-    assert count(db, Person) == 8  # two full batches committed, the cancelled one not
-    assert count(db, EducationRecord) == 8 and count(db, Assessment) == 16  # no half rows
-    report = import_roster(db, path, today=TODAY)  # rerun: the rest come in, the first 8 are duplicates
-    assert (report.created, len(report.duplicates)) == (2, 8)
+    # one transaction per file: the two batches already written are rolled back with the third
+    assert count(db, Person) == 0 and count(db, EducationRecord) == 0 and count(db, Assessment) == 0
+    report = import_roster(db, path, today=TODAY)  # rerun: everything comes in, nothing is a duplicate
+    assert (report.created, len(report.duplicates)) == (10, 0)
 
 
 def _roundtrip(db: Any, other_db: Any, tmp_path: Path, suffix: str) -> None:

@@ -53,10 +53,11 @@ def test_demo_creates_and_refuses_to_overwrite_real_data(tmp_path: Path, make_id
 
 
 def test_unreadable_database_is_reported_not_crashed(tmp_path: Path) -> None:
+    """Exit code 3: the database file cannot be read (a StorageError), like an unreadable input file."""
     bad = tmp_path / "x.sqlite3"
     bad.write_bytes(b"garbage" * 1000)
     r = run_cli("demo", db=bad)
-    assert r.returncode == 4 and "数据库" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 3 and "数据库" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_demo_without_db_never_touches_the_officers_database(tmp_path: Path) -> None:

@@ -517,7 +517,7 @@ class MaskEditor(QWidget):
         try:
             svc.save_page_boxes(self.ctx.db, self.current_page, self.boxes, reviewed=reviewed, rejected=self.rejected)
         except ChudingError as exc:
-            log.warning("saving boxes failed: %s", exc)
+            log.warning("saving boxes of page %s failed: %s (%s)", self.current_page, type(exc).__name__, exc.detail)
 
     # -------------------------------------------------------------- boxes
 

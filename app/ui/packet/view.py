@@ -527,7 +527,7 @@ class PacketView(QWidget):
                     try:
                         thumbs[d.id] = docsvc.page_thumbnail(db, d.pages[0].id, THUMB_PX * 2)
                     except ChudingError as exc:  # a missing/corrupt blob: show the card without it
-                        log.warning("thumbnail of document %s: %s", d.id, exc)
+                        log.warning("thumbnail of document %s: %s (%s)", d.id, type(exc).__name__, exc.detail)
             return docs, thumbs
 
         def done(result: tuple[list[DocumentInfo], dict[int, bytes]]) -> None:
