@@ -42,6 +42,7 @@ CLI_EQUIVALENTS: tuple[tuple[str, str], ...] = (
     ("请输入打开密码", "--password"),
     ("请指定年度", "--year"),
     ("未创建演示数据", "--force 覆盖，或 --demo 使用演示数据库"),
+    ("确认“无需遮盖”", "--not-needed"),
 )
 
 

@@ -97,6 +97,14 @@ class Cancelled(ChudingError):
         super().__init__(message, detail=detail)
 
 
+class UnsafePathError(InputFileError):
+    """A path built from data (a name, a manifest entry) would leave the folder it belongs in."""
+
+
+class ForeignFilesError(InputFileError):
+    """An export would replace or delete files this app did not write (the officer's own files)."""
+
+
 def storage_error_from_os(exc: OSError, what: str) -> StorageError:
     """Translate an OSError during a write into a clear Chinese message (its own subclass per cause).
 

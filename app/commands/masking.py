@@ -37,6 +37,8 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     a.add_argument("--fill", default="0,0,0", metavar="R,G,B", help="填充颜色（默认黑色 0,0,0）")
     a.add_argument("--no-ocr", action="store_true", help="跳过“框内无可识别文字”检查（更快）")
     a.add_argument("--no-audit", action="store_true", help="不在数据库中记录审计信息")
+    a.add_argument("--not-needed", action="store_true",
+                   help="确认该文件无需遮盖（遮盖框文件为空时必须给出；记录经办人和时间）")
     a.set_defaults(handler=cmd_apply)
 
     v = msub.add_parser("verify", help="独立校验遮盖结果（任何一项不通过即失败）")
@@ -96,7 +98,7 @@ def cmd_apply(args: argparse.Namespace, ctx: CliContext) -> int:
     db = None if args.no_audit else ctx.db
     try:
         result, audit_id = mask_file(db, Path(args.input), boxes, Path(args.output), secrets=args.secret,
-                                     fill=fill, ocr=False if args.no_ocr else None)
+                                     fill=fill, ocr=False if args.no_ocr else None, not_needed=args.not_needed)
     except MaskCheckFailed as exc:
         if ctx.json:
             ctx.emit_json(exc.report.to_json())
@@ -107,8 +109,11 @@ def cmd_apply(args: argparse.Namespace, ctx: CliContext) -> int:
         payload["audit_id"] = audit_id
         ctx.emit_json(payload)
     else:
-        ctx.info(f"已遮盖 {result.boxes} 处，共 {result.pages} 页，校验全部通过：{result.out_path}"
-                 f"（{result.input_bytes // 1024} KB → {result.output_bytes // 1024} KB）")
+        if not result.boxes:
+            ctx.info(f"已确认无需遮盖（未遮盖任何内容），已写出去除元数据的副本，共 {result.pages} 页：{result.out_path}")
+        else:
+            ctx.info(f"已遮盖 {result.boxes} 处，共 {result.pages} 页，校验全部通过：{result.out_path}"
+                     f"（{result.input_bytes // 1024} KB → {result.output_bytes // 1024} KB）")
     return EXIT_OK
 
 

@@ -49,7 +49,8 @@ def _jpeg(im: Image.Image, quality: int, optimize: bool = True) -> bytes:
     buf = io.BytesIO()
     if im.mode not in ("L", "RGB"):
         im = im.convert("RGB")
-    im.save(buf, "JPEG", quality=quality, optimize=optimize, progressive=False)
+    # comment=b"": Pillow would otherwise copy the source's JPEG comment (COM) into the output
+    im.save(buf, "JPEG", quality=quality, optimize=optimize, progressive=False, comment=b"")
     return buf.getvalue()
 
 

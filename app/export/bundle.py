@@ -11,7 +11,8 @@ process pool (picklable :class:`PageTask`, one per page, a byte budget each so t
 upload limit), assembles the files, verifies masked files (fail-closed), writes the roster, the
 checklist and the manifest into a temporary folder beside the target and renames it into place at
 the very end. The previous bundle is kept until that moment; an interrupted build leaves only a
-hidden ``.<name>.building-*`` folder, removed by the next export.
+hidden ``.<name>.building-*`` folder, removed by the next export. Only a bundle of ours is replaced,
+and of it only the files its manifest lists; anything else is moved aside (app/export/ownership.py).
 """
 
 from __future__ import annotations
@@ -36,13 +37,13 @@ from typing import Any
 
 from PIL import Image
 
-from app.errors import Cancelled, CheckFailed, ChudingError, UsageError, storage_error_from_os
+from app.errors import Cancelled, CheckFailed, ChudingError, storage_error_from_os
+from app.export.cells import append_row
 from app.export.manifest import (
     KIND_CHECKLIST,
     KIND_MATERIAL,
     KIND_ROSTER,
     KIND_UNIT,
-    MANIFEST_NAME,
     FileEntry,
     Manifest,
     PageMask,
@@ -51,6 +52,15 @@ from app.export.manifest import (
     now_iso,
     sha256_file,
 )
+from app.export.ownership import (
+    check_export_target,
+    check_zip_target,
+    discard_old,
+    moved_message,
+    replace_with,
+    zip_is_ours,
+)
+from app.paths import inside, safe_basename, safe_component
 from app.policy.requirements import (
     EXPIRED,
     MISSING,
@@ -67,6 +77,7 @@ from app.policy.requirements import (
 log = logging.getLogger(__name__)
 
 UNIT_FOLDER = "00_单位材料"
+PERSON_FOLDER_CHARS = 40  # "01_" + the name: paths stay short enough for Windows without long paths
 ROSTER_NAME = "花名册.xlsx"
 CHECKLIST_NAME = "清单.pdf"
 PDF_OVERHEAD = 2048  # bytes per file for the PDF structure
@@ -86,18 +97,10 @@ SHORT_LABELS = {
     "mandarin_cert": "普通话等级证书", "ethics_statement": "师德师风情况说明", "chengbaobiao": "呈报表",
 }
 
-_BAD_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def safe_name(text: str) -> str:
-    text = _BAD_CHARS.sub("_", text).strip().strip(".")
-    return text or "未命名"
-
-
 def short_label(slot: str, name: str) -> str:
     if slot in SHORT_LABELS:
         return SHORT_LABELS[slot]
-    return safe_name(re.split(r"[（(]", name, maxsplit=1)[0])
+    return safe_component(re.split(r"[（(]", name, maxsplit=1)[0], max_chars=24)
 
 
 # ============================================================================ plan inputs (plain)
@@ -120,6 +123,7 @@ class PageInput:
     audit: str | None = None
     blob_exists: bool = True
     masked_exists: bool = True
+    not_needed_by: str | None = None  # mask_state "not_needed": who decided it (masking audit), else None
     size: int = 0  # bytes of the blob (for the pre-flight size estimate)
 
 
@@ -290,7 +294,7 @@ def plan_bundle(profile: Any, as_of: dt.date, persons: Sequence[PersonInput], *,
     used_folders: set[str] = set()
     for n, pin in enumerate(persons, start=1):
         p = pin.person
-        folder = f"{n:02d}_{safe_name(p.name)}"
+        folder = safe_component(f"{n:02d}_{p.name}", max_chars=PERSON_FOLDER_CHARS)
         while folder in used_folders:
             folder += "_"
         used_folders.add(folder)
@@ -382,14 +386,9 @@ def _check_document(spec: Any, d: DocInput, fp: FilePlan, as_of: dt.date, issue:
         pw = {**where, "page_id": pg.page_id, "page_index": pg.index}
         if not pg.blob_exists:
             issue("blocker", "missing_blob", f"“{label}”第 {pg.index + 1} 页的扫描件在文件库中缺失", **pw)
-        if not spec.mask:
-            continue
-        if pg.mask_state == "pending":
-            issue("blocker", "unmasked", f"“{label}”第 {pg.index + 1} 页尚未遮盖（或标记为“无需遮盖”）", **pw)
-        elif pg.mask_state == "masked" and (not pg.masked_sha or not pg.masked_exists):
-            issue("blocker", "masked_missing", f"“{label}”第 {pg.index + 1} 页的遮盖结果缺失，请重新遮盖", **pw)
-        elif pg.mask_state == "masked" and not pg.boxes:
-            issue("warning", "no_boxes", f"“{label}”第 {pg.index + 1} 页已遮盖但没有遮盖框记录，导出后无法复核", **pw)
+        rel = _page_release(pg, bool(spec.mask))
+        if not rel.ok:
+            issue("blocker", rel.problem, rel.message(label, pg.index), **pw)
     if fp.fmt == "pdf" and sum(pg.size for pg in fp.pages) > fp.limit_bytes:
         issue("warning", "compress", f"“{label}”原始大小超过 {fp.limit_bytes // 1024} KB，导出时将压缩", **where)
 
@@ -644,11 +643,25 @@ class BuildResult:
     warnings: list[str]
 
 
+def _page_release(pg: PageInput, mask_required: bool) -> Any:
+    """The one decision of what may leave the vault for this page (app.masking.release)."""
+    from app.masking.release import page_release
+
+    return page_release(mask_required=mask_required, mask_state=pg.mask_state, masked_sha=pg.masked_sha,
+                        boxes=len(pg.boxes), not_needed_by=pg.not_needed_by, masked_exists=pg.masked_exists)
+
+
 def _tasks_for(fp: FilePlan, fno: int, limits: Any, budget: int | None = None) -> list[PageTask]:
+    from app.errors import CheckFailed
+    from app.masking.release import MASKED
+
     budget = budget if budget is not None else _page_budget(fp)
     out = []
     for k, pg in enumerate(fp.pages):
-        masked = pg.mask_state == "masked" and fp.mask_required
+        rel = _page_release(pg, fp.mask_required)
+        if not rel.ok:  # the pre-flight blocks this; never write the original if it was bypassed
+            raise CheckFailed(f"{fp.person_folder}：{rel.message(fp.slot, pg.index)}，未导出")
+        masked = rel.source == MASKED
         path = pg.masked_path if masked and pg.masked_path else pg.blob_path
         # A masked blob is the upright page already: its rotation was applied before masking.
         rotation = 0 if masked else pg.rotation
@@ -721,7 +734,8 @@ def _file_entry(fp: FilePlan, path: Path, rel: str, n_pages: int) -> FileEntry:
     if fp.mask_required:
         for k, pg in enumerate(fp.pages):
             state = "masked" if pg.mask_state == "masked" else "not_needed"
-            mask_pages.append(PageMask(k, state, list(pg.boxes) if state == "masked" else [], pg.audit))
+            mask_pages.append(PageMask(k, state, list(pg.boxes) if state == "masked" else [], pg.audit,
+                                       pg.not_needed_by if state == "not_needed" else None))
     return FileEntry(path=rel, size=path.stat().st_size, sha256=sha256_file(path), kind=KIND_MATERIAL,
                      person=fp.person_folder, slot=fp.slot, year=fp.year, pages=n_pages,
                      limit_kb=fp.limit_bytes // 1024, sources=fp.sources, mask_required=fp.mask_required,
@@ -736,7 +750,7 @@ def build_bundle(plan: BundlePlan, target: str | Path, *, app_version: str, make
         raise CheckFailed(f"预检发现 {len(plan.blockers)} 个阻止导出的问题，请先处理：" + plan.blockers[0].message)
     started = time.perf_counter()
     target = Path(target).expanduser().absolute()
-    check_target(target)
+    check_export_target(target, make_zip=make_zip)  # before any work: never the officer's files
     recover_interrupted(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -789,7 +803,7 @@ def build_bundle(plan: BundlePlan, target: str | Path, *, app_version: str, make
                 raise CheckFailed(f"{fp.rel_path} 压缩后仍超过 {fp.limit_bytes // 1024} KB，请拆分文件或重新扫描")
             if any(o.below_min_dpi for o in outs):
                 warnings.append(f"{fp.rel_path}：为满足大小限制，分辨率已低于 {plan.limits.min_dpi} dpi，请检查清晰度")
-            path = tmp / fp.rel_path
+            path = inside(tmp, fp.rel_path)
             _write(path, data)
             entry = _file_entry(fp, path, fp.rel_path, len(outs))
             if fp.mask_required and entry.boxset()["pages"]:
@@ -811,9 +825,15 @@ def build_bundle(plan: BundlePlan, target: str | Path, *, app_version: str, make
             more, notes = unit_job["result"]
             unit_files += more
             warnings += notes
+        unit_names: set[str] = set()
         for uf in unit_files:
-            rel = f"{UNIT_FOLDER}/{safe_name(uf.name)}"
-            path = tmp / rel
+            name = safe_basename(uf.name)
+            while name.lower() in unit_names:  # two names that sanitise alike never overwrite each other
+                stem, dot, ext = name.rpartition(".")
+                name = f"{stem}_.{ext}" if dot else name + "_"
+            unit_names.add(name.lower())
+            rel = f"{UNIT_FOLDER}/{name}"
+            path = inside(tmp, rel)
             _write(path, uf.data)
             entries.append(FileEntry(rel, path.stat().st_size, sha256_file(path), KIND_UNIT, sources=uf.sources))
         done += 1
@@ -849,13 +869,17 @@ def build_bundle(plan: BundlePlan, target: str | Path, *, app_version: str, make
         _fsync_tree(tmp)
         if progress is not None:
             progress(done, total, "正在替换旧的材料包…")  # last chance to cancel
-        _swap_into_place(tmp, target)
         zip_path = None
         old_zip = target.with_name(target.name + ".zip")
         if zip_tmp is not None:
+            check_zip_target(old_zip, target.name)  # still ours (checked before the build too)
+        moved, aside = replace_with(tmp, target)
+        if (note := moved_message(moved, aside)) is not None:
+            warnings.append(note)
+        if zip_tmp is not None:
             zip_path = old_zip
             os.replace(zip_tmp, zip_path)
-        elif _is_our_zip(old_zip, target.name):
+        elif zip_is_ours(old_zip, target.name):
             old_zip.unlink()  # a zip of the replaced bundle would no longer match the folder
         done = total
         tick("导出完成")
@@ -926,28 +950,9 @@ def _make_zip(tmp: Path, target: Path) -> Path:
     return zip_tmp
 
 
-def _is_our_zip(path: Path, name: str) -> bool:
-    import zipfile
-
-    if not path.is_file():
-        return False
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return f"{name}/{MANIFEST_NAME}" in zf.namelist()
-    except (OSError, zipfile.BadZipFile):
-        return False
-
-
-def is_bundle(path: Path) -> bool:
-    return (path / MANIFEST_NAME).is_file()
-
-
 def check_target(target: Path) -> None:
-    """Refuse to replace a folder that is not a bundle (we would delete the officer's files)."""
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"导出位置 {target} 是一个文件，请选择文件夹")
-    if target.is_dir() and not is_bundle(target) and any(target.iterdir()):
-        raise UsageError(f"导出文件夹 {target} 不是空的，也不是以前导出的材料包。为避免覆盖其他文件，请选择空文件夹或新文件夹。")
+    """Refuse (ForeignFilesError) a target holding files that are not a bundle of ours."""
+    check_export_target(target)
 
 
 def _leftovers(target: Path, tag: str) -> list[Path]:
@@ -972,7 +977,10 @@ def recover_interrupted(target: Path) -> list[str]:
         os.replace(newest, target)
         actions.append(f"restored {newest.name}")
         olds.remove(newest)
-    for p in olds + _leftovers(target, "building"):
+    for p in olds:  # a replaced bundle: only its own files are deleted, anything else moved aside
+        aside = discard_old(p, None, target)
+        actions.append(f"removed {p.name}" + (f" (kept other files in {aside.name})" if aside else ""))
+    for p in _leftovers(target, "building"):  # our own half-built folder
         shutil.rmtree(p, ignore_errors=True)
         actions.append(f"removed {p.name}")
     for z in target.parent.glob(f".{glob_escape(target.name)}.zip.*.part"):
@@ -980,21 +988,6 @@ def recover_interrupted(target: Path) -> list[str]:
     if actions:
         log.info("recovered interrupted export at %s: %s", target, actions)
     return actions
-
-
-def _swap_into_place(tmp: Path, target: Path) -> None:
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.rmdir(old)
-        os.replace(target, old)
-        try:
-            os.replace(tmp, target)
-        except OSError:
-            os.replace(old, target)  # put the previous bundle back
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, target)
 
 
 # ============================================================================ roster fallback
@@ -1014,11 +1007,11 @@ SUMMARY_HEADERS = ("序号", "文件夹", "姓名", "身份证号", "单位", "�
 
 def add_summary_sheet(wb: Any, plan: BundlePlan, ws: Any = None) -> None:
     ws = ws if ws is not None else wb.create_sheet("导出概况")
-    ws.append(list(SUMMARY_HEADERS))
+    append_row(ws, list(SUMMARY_HEADERS))
     for n, pp in enumerate(plan.persons, start=1):
         v = pp.verdict
         notes = [i.message for i in plan.issues if i.person_id == pp.person.id]
-        ws.append([n, pp.folder, pp.person.name, pp.person.id_number, getattr(pp.person.unit, "name", ""),
+        append_row(ws, [n, pp.folder, pp.person.name, pp.person.id_number, getattr(pp.person.unit, "name", ""),
                    getattr(v, "status", "") if v else "未判定", getattr(v, "level", "") if v else "",
                    getattr(v, "title", "") if v else "", "完整" if pp.complete else "不完整", len(pp.files),
                    "；".join(notes)])

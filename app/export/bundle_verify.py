@@ -2,8 +2,9 @@
 
 Checks: every file of the manifest exists with the same size and SHA-256 (a changed byte, a missing
 file); no file is there that the manifest does not list (an extra file); every file is within its
-upload limit; every file that had to be masked has each page either masked or marked 无需遮盖, and
-its masked pages pass the masking module's fail-closed verification (``verify_masked``) plus an
+upload limit; every file that must be masked — by the profile's rule for its material, not by the
+manifest's flag — has each page either masked (with at least one box) or marked 无需遮盖 with who
+decided it, and passes the masking module's fail-closed verification (``verify_masked``) plus an
 independent check that each box is one flat colour; each person's required items of the profile
 are present. Fail-closed: a check that cannot run is a failed check.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import ChudingError
-from app.export.manifest import MANIFEST_NAME, FileEntry, Manifest, load_manifest, sha256_file
+from app.export.manifest import KIND_MATERIAL, MANIFEST_NAME, FileEntry, Manifest, load_manifest, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -181,27 +182,95 @@ def verify_bundle(root: str | Path, *, ocr: bool | None = False, check_profile: 
     return report
 
 
+class _MaskRules:
+    """Whether a bundle file must be masked — from the profile's masking rule for its material, never
+    from the manifest's ``mask_required`` flag (which anyone can edit together with the hash). The
+    material is known from the entry's slot *and* from the file's name (the bundle names each file by
+    its material); either one needing masking makes the file need masking. Files in a person's folder
+    are that person's materials whatever the entry's ``kind`` says. Without the profile: the default
+    rule of app.masking.release (every personal material but the never-masked ones)."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.person_folders = {p.folder for p in manifest.persons}
+        self.by_slot: dict[str, bool] | None = None
+        self.by_label: list[tuple[str, bool]] = []
+        self.profile_name = manifest.profile_name or manifest.profile_id
+        self.error = ""
+        try:
+            from app.export.bundle import short_label
+            from app.policy.profiles import load_profile
+
+            profile = load_profile(manifest.profile_id)
+        except ChudingError as exc:
+            self.error = exc.message
+            return
+        except ImportError as exc:
+            self.error = str(exc)
+            return
+        self.by_slot = {}
+        for m in profile.materials:
+            self.by_slot[m.slot] = self.by_slot.get(m.slot, False) or bool(m.mask)
+            self.by_label.append((short_label(m.slot, m.name), bool(m.mask)))
+
+    def required(self, f: FileEntry) -> bool:
+        from app.masking.release import slot_needs_mask
+
+        top = f.path.split("/", 1)[0]
+        personal = top in self.person_folders or f.person is not None or f.kind == KIND_MATERIAL
+        if not personal:
+            return bool(f.mask_required)  # unit letters, roster, checklist: written by the app, no scans
+        slot = f.slot or ""
+        if self.by_slot is None:
+            return bool(f.mask_required) or slot_needs_mask(slot)
+        stem = Path(f.path).stem
+        return (bool(f.mask_required) or self.by_slot.get(slot, True)  # a slot the profile does not know: mask
+                or any(mask and label and label in stem for label, mask in self.by_label))
+
+
 def _check_masks(report: BundleReport, manifest: Manifest, root: Path, intact: dict[str, FileEntry], *,
                  ocr: bool | None, workers: int | None = None) -> None:
     secrets_by_folder = {p.folder: [s for s in (p.name, p.unit) if s] for p in manifest.persons}
+    names = {p.folder: p.name for p in manifest.persons}
+    rules = _MaskRules(manifest)
+    if rules.error:
+        report.add("mask_rules", False, f"无法加载政策配置“{manifest.profile_id}”（{rules.error}），"
+                   "按默认规则判断哪些材料须遮盖")
     jobs: list[tuple[str, dict[str, Any], list[str]]] = []
     for f in manifest.files:
-        if not f.mask_required or f.path not in intact:
+        if f.path not in intact or not rules.required(f):
             continue  # changed or missing files are reported already
+        who = names.get(f.person or f.path.split("/", 1)[0]) or f.person or ""
+        whose = f"{who}的" if who else ""
         path = root / f.path
         pages = _page_count(path)
-        states = {m.index: m.state for m in f.mask_pages}
-        unmasked = [i for i in range(pages) if states.get(i) not in ("masked", "not_needed")]
+        if not f.mask_required:
+            report.add("unmasked_page", False,
+                       f"{whose}材料 {f.path} 按政策配置“{rules.profile_name}”须遮盖，但清单标为无需遮盖：不能证明已遮盖",
+                       f.path)
+            continue
+        states = {m.index: m for m in f.mask_pages}
+        unmasked = [i for i in range(pages) if i not in states or states[i].state not in ("masked", "not_needed")]
         if unmasked:
             report.add("unmasked_page", False,
-                       f"{f.path} 第 {'、'.join(str(i + 1) for i in unmasked)} 页须遮盖但没有遮盖记录", f.path)
+                       f"{whose}材料 {f.path} 第 {'、'.join(str(i + 1) for i in unmasked)} 页须遮盖但没有遮盖记录", f.path)
             continue
-        boxset = f.boxset()
-        if boxset["pages"]:
-            jobs.append((f.path, boxset, secrets_by_folder.get(f.person or "", [])))
+        no_box = [i for i in range(pages) if states[i].state == "masked" and not states[i].boxes]
+        undecided = [i for i in range(pages) if states[i].state == "not_needed" and not (states[i].decided_by or "").strip()]
+        if no_box or undecided:
+            parts = []
+            if no_box:
+                parts.append(f"第 {'、'.join(str(i + 1) for i in no_box)} 页标为已遮盖却没有任何遮盖框")
+            if undecided:
+                parts.append(f"第 {'、'.join(str(i + 1) for i in undecided)} 页标为无需遮盖却没有经办人确认记录")
+            report.add("unmasked_page", False, f"{whose}材料 {f.path}：{'；'.join(parts)}", f.path)
+            continue
+        # every file that must be masked is re-verified, masked boxes or not: pixels only, no text layer,
+        # no metadata, one revision, no secret in any form (app.masking.verify)
+        jobs.append((f.path, f.boxset(), secrets_by_folder.get(f.person or "", [])))
     for rel, (ok, detail) in zip([j[0] for j in jobs], _run_jobs(root, jobs, ocr, workers), strict=True):
         if not ok:
-            report.add("mask", False, f"{rel}：{detail}", rel)
+            owner = names.get(rel.split("/", 1)[0]) or ""
+            report.add("mask", False, f"{owner + '的' if owner else ''}{rel}：{detail}", rel)
     if jobs and not any(c.name in ("mask", "unmasked_page") for c in report.checks):
         report.add("mask", True, f"{len(jobs)} 个遮盖文件复核通过")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import string
 import tomllib
 from collections.abc import Sequence
@@ -31,9 +30,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from app.domain.person import PersonData
+from app.domain.text import scrub
 from app.errors import PolicyError, UsageError
 from app.fileio import atomic_write_bytes
-from app.paths import resources_dir
+from app.paths import inside, resources_dir, safe_basename
 
 KINDS = ("gongshi", "gongshi-result", "tuijian", "chengnuo", "shide", "xiaojie")
 PER_PERSON_KINDS = ("gongshi", "gongshi-result", "chengnuo", "xiaojie")
@@ -511,11 +511,11 @@ def _to_bytes(doc) -> bytes:
     return buf.getvalue()
 
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\r\n\t]+')
-
-
 def safe_filename(text: str) -> str:
-    return _UNSAFE.sub("_", text).strip(" .") or "未命名"
+    """A letter's file stem from a title and a person's or unit's name (see app.paths)."""
+    from app.paths import safe_component
+
+    return safe_component(text)
 
 
 # --------------------------------------------------------------------------- renderers
@@ -727,6 +727,7 @@ def render_letters(kind: str, tpl: LetterTemplate, persons: Sequence[LetterPerso
     if not persons:
         raise UsageError("请至少选择一名人员")
     label = KIND_LABELS[kind]
+    persons, ctx = scrub(list(persons)), scrub(ctx)  # no character python-docx refuses (older databases)
     if kind in _UNIT_RENDERERS:
         letter = _UNIT_RENDERERS[kind](tpl, persons, ctx)
         letter.filename = safe_filename(f"{label}_{ctx.unit.name or '本单位'}") + ".docx"
@@ -745,8 +746,16 @@ def write_letters(letters: Sequence[RenderedLetter], out_dir: str | Path) -> lis
     """Write every rendered letter atomically into ``out_dir`` (created if needed)."""
     out = Path(out_dir)
     paths = []
+    used: set[str] = set()
     for letter in letters:
-        path = out / letter.filename
+        name = safe_basename(letter.filename)
+        stem, dot, ext = name.rpartition(".")
+        k = 1
+        while name.lower() in used:  # two names that sanitise alike: never overwrite the first letter
+            k += 1
+            name = f"{stem}_{k}.{ext}" if dot else f"{name}_{k}"
+        used.add(name.lower())
+        path = inside(out, name)
         atomic_write_bytes(path, letter.data, what=f"写入《{KIND_LABELS[letter.kind]}》")
         paths.append(path)
     return paths

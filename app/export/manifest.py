@@ -36,6 +36,18 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def listing_sha256(files: list[FileEntry] | list[dict[str, Any]]) -> str:
+    """SHA-256 of the sorted ``[path, size, sha256, kind]`` rows: changes when a listed file is
+    added, removed, renamed or re-hashed in the manifest."""
+    rows = []
+    for f in files:
+        d = f if isinstance(f, dict) else asdict(f)
+        rows.append([str(d.get("path")), int(d.get("size") or 0), str(d.get("sha256")), str(d.get("kind"))])
+    rows.sort()
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass
 class PageMask:
     """Mask state of one page of an exported file. ``boxes`` use the Box JSON of DESIGN.md (fractions)."""
@@ -44,6 +56,7 @@ class PageMask:
     state: str  # "masked" | "not_needed"
     boxes: list[dict[str, Any]] = field(default_factory=list)
     audit: str | None = None  # mask audit reference (masked blob sha or audit record id)
+    decided_by: str | None = None  # state "not_needed": the officer who decided 无需遮盖 (from the audit)
 
 
 @dataclass
@@ -97,12 +110,16 @@ class Manifest:
     files: list[FileEntry] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     format: str = FORMAT
+    # SHA-256 of the canonical file listing (see listing_sha256): with the format marker, what makes
+    # a folder "a bundle this app wrote" (app/export/ownership.py).
+    listing_sha256: str = ""
 
     # -- serialisation ------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     def dumps(self) -> str:
+        self.listing_sha256 = listing_sha256(self.files)
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
     @classmethod
@@ -121,7 +138,7 @@ class Manifest:
                 profile_name=str(data.get("profile_name", "")), as_of=str(data["as_of"]),
                 created_at=str(data["created_at"]), limits=dict(data.get("limits", {})),
                 persons=persons, files=files, warnings=list(data.get("warnings", [])),
-                format=str(data.get("format", "")),
+                format=str(data.get("format", "")), listing_sha256=str(data.get("listing_sha256", "")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputFileError(f"清单文件 {MANIFEST_NAME} 格式不正确（{exc}）", detail=repr(exc)) from exc

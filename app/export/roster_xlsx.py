@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.domain.person import PersonData
+from app.export.cells import append_row, csv_cell
 from app.fileio import atomic_write_bytes
 from app.roster.columns import COLUMNS, Column, person_values
 
@@ -29,7 +30,6 @@ HELP_SHEET = "填写说明"
 TEMPLATE_ROWS = 2000  # rows covered by dropdowns and formats in the template
 VERDICT_HEADERS = ("申报结论", "申报路径", "申报级别", "可申报职称", "最早可申报日期", "原因", "缺少信息")
 DATE_FORMAT = "yyyy-mm-dd"
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def verdict_values(v: Verdict | None) -> list[Any]:
@@ -60,7 +60,7 @@ def _write_header(ws: Worksheet, columns: Sequence[Column], extra: Sequence[str]
     from openpyxl.utils import get_column_letter
 
     st = _styles()
-    ws.append([c.header for c in columns] + list(extra))
+    append_row(ws, [c.header for c in columns] + list(extra))
     for j, col in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=j)
         cell.font = st["required_font"] if col.required else st["header_font"]
@@ -139,14 +139,14 @@ def _help_sheet(wb: Any) -> None:
         "",
     ]
     for text in lines:
-        ws.append([text])
+        append_row(ws, [text])
     ws["A1"].font = Font(bold=True, size=14)
     start = ws.max_row + 1
-    ws.append(["列名", "是否必填", "填写格式 / 可选值", "示例"])
+    append_row(ws, ["列名", "是否必填", "填写格式 / 可选值", "示例"])
     for c in ws[start]:
         c.font = Font(bold=True)
     for col in COLUMNS:
-        ws.append([col.header, "必填" if col.required else "选填", col.hint, col.example])
+        append_row(ws, [col.header, "必填" if col.required else "选填", col.hint, col.example])
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 70
@@ -204,12 +204,8 @@ def write_roster_xlsx(path: str | Path, persons: Iterable[PersonData],
         row: list[Any] = [_cell_value(c, values[c.header]) for c in COLUMNS]
         if verdicts is not None:
             row += verdict_values(verdicts.get(p.id) if p.id is not None else None)
-        ws.append(row)
+        r = append_row(ws, row)  # every text a string cell (never a formula), XML-safe
         n += 1
-        r = ws.max_row
-        for j, v in enumerate(row):
-            if isinstance(v, str) and v.startswith(_FORMULA_START):
-                ws.cell(row=r, column=j + 1).data_type = "s"  # text, never a formula
         for j in date_cols:
             if row[j] is not None:
                 ws.cell(row=r, column=j + 1).number_format = DATE_FORMAT
@@ -226,23 +222,14 @@ def write_roster_csv(path: str | Path, persons: Iterable[PersonData],
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
     extra = list(VERDICT_HEADERS) if verdicts is not None else []
-    w.writerow([c.header for c in COLUMNS] + extra)
+    w.writerow([csv_cell(h) for h in [c.header for c in COLUMNS] + extra])
     n = 0
     for p in persons:
         values = person_values(p)
         row = [values[c.header] for c in COLUMNS]
         if verdicts is not None:
             row += verdict_values(verdicts.get(p.id) if p.id is not None else None)
-        out = []
-        for v in row:
-            if v is None:
-                out.append("")
-            elif isinstance(v, dt.date):
-                out.append(v.isoformat())
-            else:
-                s = str(v)
-                out.append("'" + s if s.startswith(_FORMULA_START) else s)
-        w.writerow(out)
+        w.writerow([csv_cell(v) for v in row])  # formula starts quoted (OWASP), XML-illegal chars dropped
         n += 1
     atomic_write_bytes(path, ("\ufeff" + buf.getvalue()).encode("utf-8"), what="导出花名册")
     return n

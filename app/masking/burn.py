@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageDraw
 
-from app.errors import InputFileError, UsageError, storage_error_from_os
+from app.errors import CheckFailed, InputFileError, UsageError, storage_error_from_os
 from app.masking.boxes import Box, BoxSet
 from app.masking.source import SourcePage, iter_pages, page_count, read_input, sniff_kind
 
@@ -243,6 +243,93 @@ def _burn_page(sp: SourcePage, boxes: list[Box], fill: tuple[int, int, int], out
     return encode_jpeg(masked, qtables=sp.qtables, subsampling=sp.subsampling)
 
 
+def _covered(rect: tuple[float, float, float, float], boxes: Sequence[Box], *, cols: int = 6, rows: int = 3) -> bool:
+    """Whether the middle of ``rect`` (page fractions) lies inside the union of ``boxes``: a grid of
+    points, the rectangle shrunk a little (a glyph's box is taller and wider than its ink)."""
+    x0, y0, x1, y1 = rect
+    dx, dy = (x1 - x0) * 0.2, (y1 - y0) * 0.25
+    xs = [x0 + dx + (x1 - x0 - 2 * dx) * k / max(1, cols - 1) for k in range(cols)]
+    ys = [y0 + dy + (y1 - y0 - 2 * dy) * k / max(1, rows - 1) for k in range(rows)]
+    return all(any(b.x0 <= x <= b.x1 and b.y0 <= y <= b.y1 for b in boxes) for x in xs for y in ys)
+
+
+def _shown_outside(page: Any, secret: str, boxes: Sequence[Box]) -> bool:
+    """Whether ``page`` shows ``secret`` with a letter outside every box. Each letter of each occurrence
+    (from the page's characters) must be covered; separators such as the “·” of a name need not be.
+    An occurrence the character walk cannot place (split over lines …) is judged by its whole
+    rectangle, as found by PyMuPDF's search."""
+    pr = page.rect
+    m = page.rotation_matrix
+
+    def frac(r: Any) -> tuple[float, float, float, float]:
+        d = r * m
+        return (d.x0 / pr.width, d.y0 / pr.height, d.x1 / pr.width, d.y1 / pr.height)
+
+    hits = page.search_for(secret)
+    if not hits:
+        return False
+    target = "".join(secret.split())
+    placed = 0
+    for block in page.get_text("rawdict")["blocks"]:
+        for line in block.get("lines", []):
+            chars = [c for span in line["spans"] for c in span["chars"] if not c["c"].isspace()]
+            text = "".join(c["c"] for c in chars)
+            start = text.find(target)
+            while start >= 0:
+                placed += 1
+                for c in chars[start:start + len(target)]:
+                    if c["c"].isalnum() and not _covered(frac(pymupdf_rect(c["bbox"])), boxes, cols=3, rows=3):
+                        return True
+                start = text.find(target, start + 1)
+    if placed >= len(hits):
+        return False
+    return any(not _covered(frac(h), boxes) for h in hits)
+
+
+def pymupdf_rect(bbox: Sequence[float]) -> Any:
+    import pymupdf
+
+    return pymupdf.Rect(bbox)
+
+
+def visible_secret_pages(data: bytes, boxes: BoxSet, secrets: Sequence[str], name: str = "") -> list[tuple[int, str]]:
+    """Where a PDF shows a secret outside every box: [(0-based page, what)], ``what`` being 注释或表单域
+    or 文字. Annotations and form fields (widgets) are baked into the page first, as a printout shows
+    them, so their text is found like the page's own. Never quotes the secret."""
+    if not secrets or sniff_kind(data) != "pdf":
+        return []
+    from app.masking.source import open_pdf
+
+    found: list[tuple[int, str]] = []
+    doc = open_pdf(data, name)
+    try:
+        overlays: dict[int, list[Any]] = {}  # page → rectangles of its annotations and widgets (displayed)
+        for i, page in enumerate(doc):
+            rects = [a.rect * page.rotation_matrix for a in page.annots()]
+            rects += [w.rect * page.rotation_matrix for w in page.widgets()]
+            if rects:
+                overlays[i] = rects
+        if overlays:
+            doc.bake(annots=True, widgets=True)
+        for i, page in enumerate(doc):
+            pr = page.rect
+            if pr.width <= 0 or pr.height <= 0:
+                continue
+            for s in secrets:
+                if _shown_outside(page, s, boxes.for_page(i)):
+                    hits = [r * page.rotation_matrix for r in page.search_for(s)]
+                    what = ("注释或表单域" if any(h.intersects(o) for h in hits for o in overlays.get(i, []))
+                            else "文字")
+                    found.append((i, what))
+    except InputFileError:
+        raise
+    except Exception as exc:  # a PDF PyMuPDF cannot bake or search: fail closed
+        raise InputFileError(f"无法检查 PDF 中的注释和表单域：{name}", detail=repr(exc)) from exc
+    finally:
+        doc.close()
+    return sorted(set(found))
+
+
 def check_output_suffix(in_kind: str, out_path: Path) -> str:
     out_kind = output_kind(in_kind)
     if out_path.suffix.lower() not in OUTPUT_SUFFIXES[out_kind]:
@@ -260,9 +347,15 @@ def sha256(data: bytes) -> str:
 def apply_masks(
     in_path: str | Path, boxes: BoxSet, out_path: str | Path, *, secrets: Sequence[str] = (),
     fill: tuple[int, int, int] = (0, 0, 0), progress: Progress | None = None, ocr: bool | None = None,
+    visible_secrets: Sequence[str] | None = None,
 ) -> MaskResult:
-    """Burn, verify (fail-closed), then write ``out_path`` atomically. CheckFailed → nothing written."""
-    from app.masking.verify import MaskCheckFailed, verify_masked
+    """Burn, verify (fail-closed), then write ``out_path`` atomically. CheckFailed → nothing written.
+
+    ``visible_secrets`` (default: ``secrets``) must not be *shown* outside the boxes: a PDF whose text,
+    annotations or form fields show one where no box is, is refused before burning (the output keeps
+    what a printout shows). The vault's masking passes the name and unit only — the ID number is not in
+    the masking rule (DOMAIN.md §4) and may stay visible unless the officer boxes it."""
+    from app.masking.verify import MaskCheckFailed, validate_secrets, verify_masked
 
     started = time.perf_counter()
     in_path, out_path = Path(in_path), Path(out_path)
@@ -272,6 +365,12 @@ def apply_masks(
         raise UsageError("输出文件不能覆盖原件：原件须保持不变")
     if len(fill) != 3 or any(not 0 <= int(c) <= 255 for c in fill):
         raise UsageError("填充颜色须为 0~255 的 RGB 三元组")
+    shown = visible_secret_pages(data, boxes, validate_secrets(secrets if visible_secrets is None else visible_secrets),
+                                 in_path.name)
+    if shown:
+        where = "、".join(f"第 {p + 1} 页的{what}" for p, what in shown[:8])
+        raise CheckFailed(f"未生成遮盖文件：{in_path.name} 中{where}含有敏感信息（姓名、单位或身份证号），却不在任何遮盖框内。"
+                          "遮盖件只保留打印时可见的像素，可见的内容会原样出现：请在这些位置加遮盖框后再试")
     out_bytes, out_kind, origins = burn_to_bytes(data, boxes, fill=fill, name=in_path.name, progress=progress)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -164,6 +164,8 @@ def _native_jpeg(doc: Any, page: Any) -> bytes | None:
     """The page's JPEG if the page is exactly one upright, full-page, plain JPEG and nothing else."""
     if page.rotation % 360 != 0:
         return None
+    if page.first_annot is not None or page.first_widget is not None:
+        return None  # annotations and form fields show on a printout: render them into the pixels
     images = page.get_images(full=True)
     if len(images) != 1:
         return None

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest Alembic revision. Lets start-up skip importing Alembic when the schema is current;
 # tests/core/test_database.py checks it equals the head of the migration scripts.
-SCHEMA_HEAD = "0006l_post_grade"
+SCHEMA_HEAD = "0006m_mask_not_needed"
 
 
 def resolve_url(url_or_path: str | os.PathLike[str] | None = None) -> str:

@@ -42,3 +42,6 @@ class MaskAudit(Base):
     app_version: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
     page_count: Mapped[int] = mapped_column(Integer, default=0)
+    # "masked" (an output was burned in and verified) or "not_needed" (the officer's explicit 无需遮盖)
+    decision: Mapped[str] = mapped_column(String(20), default="masked", server_default="masked")
+    officer: Mapped[str] = mapped_column(String(100), default="", server_default="")  # who decided

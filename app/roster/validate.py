@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from app.domain import vocab
 from app.domain.person import PersonData
+from app.domain.text import KIND_LABELS, find_hostile
 from app.policy.identifiers import check_id_number, check_phone, check_uscc
 
 
@@ -26,7 +27,52 @@ def _in_vocab(issues: list[FieldIssue], field: str, value: str, allowed: tuple[s
         issues.append(FieldIssue(field, f"“{value}”不是可选值（{'/'.join(allowed)}）"))
 
 
+# Fields that may hold line breaks (multi-line in the editor, Alt+Enter in Excel).
+MULTILINE_FIELDS = frozenset({"备注"})
+# Fields that become (part of) a file or folder name: the person's folder, letters, 呈报表.
+FILENAME_FIELDS = frozenset({"姓名", "单位名称"})
+
+
+def text_field_issues(field: str, value: str) -> list[FieldIssue]:
+    """Invisible characters (control, bidi override, zero-width) and, for names that become file
+    names, a trailing dot or space: refused where data comes in (editor, importer, unit dialog)."""
+    if not value:
+        return []
+    allow = "\n\r\t" if field in MULTILINE_FIELDS else ""
+    hit = find_hostile(value, allow=allow)
+    if hit is not None:
+        i, ch, kind = hit
+        return [FieldIssue(field, f"第 {i + 1} 个字符是{KIND_LABELS[kind]}（U+{ord(ch):04X}），"
+                                  "常见于从网页或其他软件复制的文字，请删除后重新填写")]
+    if field in FILENAME_FIELDS and value != value.rstrip(" .。"):
+        return [FieldIssue(field, "末尾不能是句点或空格（导出时用作文件名，Windows 不允许），请删除")]
+    return []
+
+
+def _person_texts(p: PersonData) -> list[tuple[str, str]]:
+    out = [("姓名", p.name), ("性别", p.gender), ("民族", p.ethnicity), ("身份证号", p.id_number),
+           ("政治面貌", p.political_status), ("联系电话", p.phone), ("系列", p.series), ("申报专业", p.specialty),
+           ("现岗位", p.position), ("现有职称", p.current_title), ("人员状态", p.status), ("备注", p.notes),
+           ("起算日期理由", p.count_start_reason), ("单位名称", p.unit.name), ("统一社会信用代码", p.unit.uscc),
+           ("单位性质", p.unit.nature), ("单位所在地", p.unit.location), ("单位层级", p.unit.level)]
+    for e in p.educations:
+        out += [("学历", e.level), ("学习形式", e.mode), ("毕业院校", e.school), ("所学专业", e.major),
+                ("学位", e.degree)]
+    out += [("处分", d.kind) for d in p.disciplines]
+    out += [("考核结果", r) for r in p.assessments.values() if isinstance(r, str)]
+    return out
+
+
 def validate_person(p: PersonData, *, today: dt.date | None = None) -> list[FieldIssue]:
+    hostile: list[FieldIssue] = []
+    for field, value in _person_texts(p):
+        if all(h.field != field for h in hostile):
+            hostile += text_field_issues(field, value or "")
+    bad = {h.field for h in hostile}  # other checks of such a field would only repeat it
+    return hostile + [i for i in _validate_fields(p, today=today) if i.field not in bad]
+
+
+def _validate_fields(p: PersonData, *, today: dt.date | None = None) -> list[FieldIssue]:
     today = today or dt.date.today()
     issues: list[FieldIssue] = []
     if not p.name.strip():

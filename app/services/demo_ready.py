@@ -222,7 +222,7 @@ def make_ready(db: Database, person: PersonData, index: int) -> int:
                 masking.mask_page(db, page.id, ocr=False)
                 masked += 1
             else:
-                masking.set_not_needed(db, page.id)
+                masking.set_not_needed(db, page.id, officer="演示数据")
     return masked
 
 

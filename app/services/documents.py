@@ -269,19 +269,25 @@ def page_thumbnail(db: Database, page_id: int, max_px: int = 256) -> bytes:
 def export_for_upload(db: Database, document_id: int, out_path: str | Path, *, limits: UploadLimits | None = None,
                       progress: Callable[[int, int], None] | None = None) -> CompressResult:
     """Write the document as a file within the upload limits (JPG for one page, else PDF; the 一寸照
-    resized to the photo size). Writes atomically, and only when the limit is met."""
+    resized to the photo size). Writes atomically, and only when the limit is met. What is written is
+    what app.services.release allows out of the vault: masked derivatives where masking applies (or a
+    refusal), metadata stripped."""
+    from app.services.release import release_document, strip_output
     from app.settings import load_settings
 
     limits = limits or load_settings().upload
     info = get_doc(db, document_id)
-    vault = vault_for(db)
+    if not info.pages:
+        raise UsageError("该材料没有可导出的页面（Word 文件请先转为 PDF）")
+    # what may leave the vault: masked derivatives where masking applies, else refused (no original)
+    released = release_document(db, document_id)
     images = []
     dpis = []
-    for i, p in enumerate(info.pages):
-        images.append(render(vault, PageRef(p.blob_sha, p.kind, p.source_page, p.rotation, p.dpi)))
-        dpis.append(p.dpi)
+    for i, rp in enumerate(released.pages):
+        images.append(rp.image)
+        dpis.append(rp.dpi)
         if progress:
-            progress(i + 1, len(info.pages) + 1)
+            progress(i + 1, len(released.pages) + 1)
     if not images:
         raise UsageError("该材料没有可导出的页面（Word 文件请先转为 PDF）")
     if info.slot == "photo":
@@ -292,6 +298,8 @@ def export_for_upload(db: Database, document_id: int, out_path: str | Path, *, l
         result = compress_pages(images, dpi=dpis[0] or (150 if info.pages[0].kind == "pdf-page" else None),
                                 limits=limits, as_pdf=as_pdf)
     if result.ok:
+        result.data = strip_output(result.data)  # no EXIF/comment/XMP/Info leaves with the pixels
+        result.size = len(result.data)
         atomic_write_bytes(out_path, result.data, what="导出上传文件")
     return result
 

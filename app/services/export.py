@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import __version__
+from app.domain.text import scrub
 from app.errors import NotFoundError
 from app.export.bundle import (
     BuildResult,
@@ -30,6 +31,7 @@ from app.export.bundle import (
     plan_bundle,
 )
 from app.models.db import Database
+from app.paths import inside, safe_filename
 from app.settings import Settings, UploadLimits, load_settings
 
 log = logging.getLogger(__name__)
@@ -130,6 +132,9 @@ def _documents(db: Database, person_ids: list[int]) -> dict[int, list[DocInput]]
             .order_by(Document.person_id, Document.slot, Document.year, Document.id)
         ).all()
         records = _mask_records(s, [pg.id for d in docs for pg in d.pages])
+        from app.services.masking import not_needed_decisions
+
+        decided = not_needed_decisions(s, [pg.id for d in docs for pg in d.pages])
         for d in docs:
             pages = []
             for pg in d.pages:
@@ -142,7 +147,7 @@ def _documents(db: Database, person_ids: list[int]) -> dict[int, list[DocInput]]
                     width_px=pg.width_px or 0, height_px=pg.height_px or 0, mask_state=pg.mask_state or "pending",
                     masked_path=str(masked) if masked else None, masked_sha=pg.masked_sha, boxes=list(boxes),
                     audit=audit or pg.masked_sha, blob_exists=blob.is_file(),
-                    masked_exists=bool(masked and masked.is_file()),
+                    masked_exists=bool(masked and masked.is_file()), not_needed_by=decided.get(pg.id),
                     size=blob.stat().st_size if blob.is_file() else 0,
                 ))
             out[d.person_id].append(DocInput(d.id, d.slot, d.year, d.title or "", d.issue_date, d.word_count, pages))
@@ -201,7 +206,7 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date,
                 notes.append("呈报表生成功能不可用：材料包不含呈报表草稿")
             else:
                 for n, p in enumerate(persons, start=1):
-                    f = root / f"呈报表_{n:02d}_{p.name}.pdf"
+                    f = inside(root, safe_filename(f"呈报表_{n:02d}_{p.name}", ".pdf"))
                     try:
                         form = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of, round_name=round_name)
                     except ChudingError as exc:
@@ -246,7 +251,7 @@ def preflight(db: Database, *, profile_id: str | None = None, person_ids: Sequen
     profile, date, notes = judge.profile, judge.as_of, list(judge.notes)
     if person_ids is None:
         person_ids = _default_ids(db, judge, settings)
-    persons = _load_persons(db, person_ids)
+    persons = scrub(_load_persons(db, person_ids))  # written into xlsx/PDF/JSON: no XML-illegal characters
     verdicts = judge.judge_all(persons)
     checklists, unit = round_checklists(db, judge, persons, verdicts, members=round_persons(db, judge))
     docs = _documents(db, [int(p.id) for p in persons])
@@ -329,6 +334,14 @@ def export_bundle(db: Database, target: str | Path, *, profile_id: str | None = 
                            round_name=round_name)
     return build_bundle(pre.plan, target, app_version=__version__, make_zip=make_zip, progress=progress,
                         workers=workers)
+
+
+def check_export_target(target: str | Path, *, make_zip: bool = False) -> None:
+    """ForeignFilesError (Chinese message) when exporting to ``target`` would replace files this app
+    did not write: a non-empty folder that is not a bundle of ours, or someone else's ``.zip``."""
+    from app.export.ownership import check_export_target as check
+
+    check(Path(target).expanduser().absolute(), make_zip=make_zip)
 
 
 def verify_bundle(path: str | Path, *, ocr: bool | None = False) -> Any:

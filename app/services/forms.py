@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.domain.text import scrub
 from app.errors import InputFileError, ValidationError
 from app.export.form import FormData, FormResult, write_form, years_from_person
 from app.models.db import Database
@@ -113,17 +114,17 @@ def build_form_data(db: Database, person_key: str | int, *, profile_id: str | No
                     title=title)
     if rule.need == "optional":
         warnings.append(f"呈报表为非必需材料：“{profile.short_name}”的通知未要求，按需使用")
-    return data, warnings
+    return scrub(data), warnings  # no invisible or XML-illegal character from an older database
 
 
 def draft_file_name(db: Database, person_key: str | int) -> str:
     """The file name the 文书 page gives a person's 呈报表 draft: the person's name (made safe for a file
     name) and the last four digits of the ID, so two 张伟 do not overwrite each other."""
-    from app.export.letters import safe_filename
+    from app.paths import safe_filename
 
     p = find_person(db, person_key)
     tail = f"_{p.id_number[-4:]}" if p.id_number else ""
-    return f"呈报表草稿_{safe_filename(p.name or '未命名')}{tail}.pdf"
+    return safe_filename(f"呈报表草稿_{p.name or '未命名'}{tail}", ".pdf")
 
 
 def generate_form(db: Database, person_key: str | int, out_path: str | Path, *, profile_id: str | None = None,

@@ -100,6 +100,12 @@ def get_unit_settings(db: Database, unit_id: int | None) -> tuple[str, str]:
 
 
 def save_unit_settings(db: Database, unit_id: int, *, office: str, phone: str) -> None:
+    from app.errors import ValidationError
+    from app.roster.validate import text_field_issues
+
+    for label, value in (("受理科室", office.strip()), ("联系电话", phone.strip())):
+        if found := text_field_issues(label, value):
+            raise ValidationError(f"{label}：{found[0].message}")
     with db.session() as s:
         row = s.get(UnitLetterSettings, unit_id)
         if row is None:

@@ -17,14 +17,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.errors import NotFoundError
+from app.errors import NotFoundError, UsageError
 from app.masking.audit import AuditRecord, record_for
 from app.masking.boxes import Box, BoxSet, PageBoxes
+from app.masking.release import NEVER_MASK_SLOTS
 from app.models.db import Database
 from app.services.changes import Change
 
 Progress = Callable[..., object]
-NEVER_MASK_SLOTS = {"photo", "gongshi", "gongshi_result", "recommendation", "chengbaobiao"}  # DOMAIN.md §4
+__all__ = ["NEVER_MASK_SLOTS"]  # re-exported: callers used to import it from here
 
 
 @dataclass
@@ -153,19 +154,59 @@ def copy_box_to_pages(db: Database, box: Box, page_ids: Sequence[int]) -> int:
     return n
 
 
-def set_not_needed(db: Database, page_id: int, not_needed: bool = True) -> Change:
-    from app.models import Document, Page
+def officer_name() -> str:
+    """Who is deciding: the officer name saved in the settings, else the operating-system user."""
+    import getpass
+
+    try:
+        from app.settings import load_settings
+
+        st = load_settings()
+        name = str(getattr(st, "officer_name", "") or st.extra.get("officer_name", "") or "").strip()
+    except Exception:  # unreadable settings: fall back to the OS user
+        name = ""
+    if name:
+        return name[:100]
+    try:
+        return getpass.getuser()[:100] or "未知用户"
+    except Exception:
+        return "未知用户"
+
+
+def set_not_needed(db: Database, page_id: int, not_needed: bool = True, *, officer: str | None = None) -> Change:
+    """The officer's explicit 无需遮盖 for a page (or its withdrawal), recorded in the masking audit with
+    who and when. Without such a record a 无需遮盖 page is refused at export (app.masking.release)."""
+    from app.models import Document, MaskAudit, Page
 
     with db.session() as s:
         page = s.get(Page, page_id)
         if page is None:
             raise NotFoundError(f"页面不存在（编号 {page_id}）")
         page.mask_state = "not_needed" if not_needed else "pending"
-        if not_needed:
-            page.masked_sha = None
+        page.masked_sha = None
         doc = s.get(Document, page.document_id)
-        assert doc is not None
-        return Change.of(persons=[doc.person_id], slots=[doc.slot], pages=[page_id])
+        if not_needed:
+            s.add(MaskAudit(person_id=doc.person_id if doc else None, document_id=page.document_id,
+                            page_id=page_id, input_sha=page.blob_sha, output_sha="", decision="not_needed",
+                            officer=(officer or officer_name()).strip()[:100] or "未知用户", verify_ok=False,
+                            boxes_json='{"pages": []}', checks_json="[]", page_count=1))
+        return Change.of(persons=[doc.person_id] if doc else [], slots=[doc.slot] if doc else [], pages=[page_id])
+
+
+def not_needed_decisions(session: Any, page_ids: Sequence[int]) -> dict[int, str]:
+    """page id → the officer who decided 无需遮盖, for pages whose latest audit record is that decision."""
+    from app.models import MaskAudit
+
+    out: dict[int, str] = {}
+    if not page_ids:
+        return out
+    latest: dict[int, Any] = {}
+    for a in session.scalars(select(MaskAudit).where(MaskAudit.page_id.in_(list(page_ids))).order_by(MaskAudit.id)):
+        latest[a.page_id] = a
+    for pid, a in latest.items():
+        if a.decision == "not_needed" and (a.officer or "").strip():
+            out[pid] = a.officer
+    return out
 
 
 # ------------------------------------------------------------------------------ pages and progress
@@ -258,7 +299,7 @@ def suggest_for_pages(db: Database, page_ids: Sequence[int], *, names: Sequence[
 # ------------------------------------------------------------------------------ burn-in and audit
 
 def record_audit(db: Database, record: AuditRecord, *, person_id: int | None = None,
-                 document_id: int | None = None, page_id: int | None = None) -> int:
+                 document_id: int | None = None, page_id: int | None = None, decision: str = "masked") -> int:
     from app.models import MaskAudit
 
     with db.session() as s:
@@ -269,6 +310,7 @@ def record_audit(db: Database, record: AuditRecord, *, person_id: int | None = N
             categories=",".join(record.categories), sources=",".join(record.sources),
             verify_ok=record.verify_ok, checks_json=json.dumps(record.checks, ensure_ascii=False),
             app_version=record.app_version, created_at=record.created_at, page_count=record.page_count,
+            decision=decision, officer=officer_name(),
         )
         s.add(row)
         s.flush()
@@ -289,20 +331,30 @@ def list_audits(db: Database, *, person_id: int | None = None) -> list[dict[str,
             "sources": a.sources.split(",") if a.sources else [], "verify_ok": a.verify_ok,
             "checks": json.loads(a.checks_json), "app_version": a.app_version,
             "created_at": a.created_at.isoformat(sep=" ", timespec="seconds") if a.created_at else None,
-            "pages": a.page_count,
+            "pages": a.page_count, "decision": a.decision, "officer": a.officer,
         } for a in s.scalars(q)]
 
 
 def mask_file(db: Database | None, in_path: str | Path, boxes: BoxSet, out_path: str | Path, *,
               secrets: Sequence[str] = (), fill: tuple[int, int, int] = (0, 0, 0), person_id: int | None = None,
-              progress: Progress | None = None, ocr: bool | None = None) -> tuple[Any, int | None]:
-    """Mask a file anywhere on disk (CLI). Returns (MaskResult, audit id or None without a database)."""
+              progress: Progress | None = None, ocr: bool | None = None,
+              not_needed: bool = False) -> tuple[Any, int | None]:
+    """Mask a file anywhere on disk (CLI). Returns (MaskResult, audit id or None without a database).
+
+    An empty box set masks nothing: it is refused unless the officer states 无需遮盖 (``not_needed``),
+    which is recorded in the audit as that decision, with who decided and when."""
     from app.masking.burn import apply_masks
 
+    if boxes.count() == 0 and not not_needed:
+        raise UsageError(f"遮盖框文件中没有任何遮盖框，未生成文件：{Path(in_path).name} 将不会被遮盖。"
+                         "请先框选需遮盖的内容；若该文件确实没有需要遮盖的内容，请确认“无需遮盖”")
+    if boxes.count() and not_needed:
+        raise UsageError("遮盖框文件中有遮盖框，却又确认了“无需遮盖”：请二选一")
     result = apply_masks(in_path, boxes, out_path, secrets=secrets, fill=fill, progress=progress, ocr=ocr)
     audit_id = None
     if db is not None:
-        audit_id = record_audit(db, record_for(result, boxes, file_name=Path(out_path).name), person_id=person_id)
+        audit_id = record_audit(db, record_for(result, boxes, file_name=Path(out_path).name), person_id=person_id,
+                                decision="not_needed" if not_needed else "masked")
     return result, audit_id
 
 
@@ -334,6 +386,21 @@ def _page_input(db: Database, page_id: int) -> tuple[bytes, str]:
     return buf.getvalue(), ".png"
 
 
+def _page_label(db: Database, page_id: int) -> str:
+    """e.g. 张三的“劳动合同”第 1 页 — for messages."""
+    from app.models import Document, Page, Person
+
+    with db.session() as s:
+        page = s.get(Page, page_id)
+        if page is None:
+            raise NotFoundError(f"页面不存在（编号 {page_id}）")
+        doc = s.get(Document, page.document_id)
+        person = s.get(Person, doc.person_id) if doc else None
+        who = person.name if person and person.name else ""
+        title = (doc.title or doc.slot) if doc else ""
+        return f"{who}的“{title}”第 {page.index + 1} 页"
+
+
 def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = None,
               fill: tuple[int, int, int] = (0, 0, 0), ocr: bool | None = None) -> Any:
     """Burn the page's stored boxes into a derived copy in the vault (verified, fail-closed) and mark
@@ -349,9 +416,13 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         doc = s.get(Document, page.document_id)
         assert doc is not None
         person_id, document_id, slot = doc.person_id, doc.id, doc.slot
+    targets = person_targets(db, person_id)
     if secrets is None:
-        secrets = person_targets(db, person_id).secrets
+        secrets = targets.secrets
     state = get_page_boxes(db, page_id)
+    if not state.boxes:
+        raise UsageError(f"{_page_label(db, page_id)}没有任何遮盖框，未生成遮盖件：请框选需遮盖的内容（或运行识别建议），"
+                         "若确实没有需遮盖的内容，请点“无需遮盖”")
     boxes = BoxSet([PageBoxes(0, list(state.boxes))])
     data, suffix = _page_input(db, page_id)
     out_suffix = {".jpg": ".jpg", ".png": ".png", ".pdf": ".pdf"}[suffix]
@@ -359,7 +430,9 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         src = Path(tmp) / f"page{suffix}"
         src.write_bytes(data)
         out = Path(tmp) / f"masked{out_suffix}"
-        result = apply_masks(src, boxes, out, secrets=secrets, fill=fill, ocr=ocr)
+        # the rule masks name and unit (DOMAIN.md §4): those must not show outside the boxes
+        result = apply_masks(src, boxes, out, secrets=secrets, fill=fill, ocr=ocr,
+                             visible_secrets=[*targets.names, *targets.units])
         sha = vault_for(db).put_bytes(out.read_bytes(), out_suffix)
     with db.session() as s:
         page = s.get(Page, page_id)

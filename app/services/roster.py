@@ -207,6 +207,12 @@ def save_unit(db: Database, u: UnitData, *, short_name: str | None = None) -> Un
 
     if not u.name.strip():
         raise ValidationError("单位名称不能为空")
+    from app.roster.validate import text_field_issues
+
+    for field, value in (("单位名称", u.name.strip()), ("统一社会信用代码", u.uscc), ("单位所在地", u.location),
+                         ("单位性质", u.nature), ("单位层级", u.level)):
+        if found := text_field_issues(field, value or ""):
+            raise ValidationError(f"{field}：{found[0].message}")
     if u.uscc:
         r = check_uscc(u.uscc)
         if not r.valid:

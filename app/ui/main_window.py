@@ -41,7 +41,8 @@ UNIT_FIELDS = ("单位性质", "单位层级", "单位所在地", "四类以下�
 
 
 # Export issues fixed in the 遮盖 editor (app/export/bundle.py codes); the others on the 材料 page.
-MASK_ISSUE_CODES = frozenset({"unmasked", "masked_missing", "no_boxes", "residual", "not_masked"})
+MASK_ISSUE_CODES = frozenset({"unmasked", "masked_missing", "no_boxes", "not_needed_unrecorded", "residual",
+                              "not_masked"})  # the codes of app.masking.release.PROBLEMS and more
 
 # The window's preferred size; a smaller screen (1366×768 laptops: ~1366×728 available) opens maximised.
 PREFERRED_SIZE = QSize(1280, 780)

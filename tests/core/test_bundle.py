@@ -12,7 +12,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from app.errors import Cancelled, CheckFailed, InputFileError, StorageError, UsageError
+from app.errors import Cancelled, CheckFailed, ForeignFilesError, InputFileError, StorageError, UsageError
 from app.export.bundle import UNIT_FOLDER, UnitInput, build_bundle, recover_interrupted
 from app.export.bundle_verify import verify_bundle
 from app.export.manifest import load_manifest, sha256_file
@@ -278,8 +278,9 @@ def test_refuses_to_replace_a_folder_that_is_not_a_bundle(tmp_path: Path, two_pe
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.docx").write_bytes(b"precious")
-    with pytest.raises(UsageError, match="不是空的"):
+    with pytest.raises(ForeignFilesError, match="不是空的") as ei:
         build_bundle(make_plan(tmp_path, two_persons[:1]), out, app_version="t", workers=1)
+    assert ei.value.exit_code == 3
     assert (out / "thesis.docx").read_bytes() == b"precious"
 
 
@@ -339,3 +340,70 @@ def test_stale_zip_of_a_replaced_bundle_is_removed(tmp_path: Path, two_persons: 
         assert "out/manifest.json" in zf.namelist() and "out/01_测试甲/01_身份证.pdf" in zf.namelist()
     build_bundle(make_plan(tmp_path, two_persons), out, app_version="v2", workers=1)
     assert not (tmp_path / "out.zip").exists()
+
+
+# ---------------------------------------------------------------- #13 item 10: the profile decides, not the manifest
+
+def _unmasked_id_card(built: Path) -> str:
+    """Replace 测试甲's ID card by an unmasked scan (the name bar visible) and return its path."""
+    from PIL import Image
+
+    from app.export.bundle import PageOut, assemble_pdf
+
+    (rel,) = [p.relative_to(built).as_posix() for p in (built / "01_测试甲").iterdir() if "身份证" in p.name]
+    raw = scan_bytes(11)
+    w, h = Image.open(__import__("io").BytesIO(raw)).size
+    (built / rel).write_bytes(assemble_pdf([PageOut(raw, w, h, 150.0, False)]))
+    return rel
+
+
+def test_tamper_mask_required_false_is_caught_from_the_profile(built: Path) -> None:
+    rel = _unmasked_id_card(built)
+    _rewrite_entry(built, rel, size=(built / rel).stat().st_size, sha256=sha256_file(built / rel),
+                   mask_required=False, mask_pages=[])
+    r = verify_bundle(built)
+    assert not r.ok
+    (problem,) = [c for c in r.problems if c.path == rel]
+    assert problem.name == "unmasked_page" and "测试甲" in problem.detail and rel in problem.detail
+    assert "须遮盖" in problem.detail
+    from tests.e2e.cli import run_cli
+
+    cli = run_cli("verify-bundle", built)
+    assert cli.returncode == 1 and "测试甲" in cli.stdout + cli.stderr and rel in cli.stdout + cli.stderr
+
+
+def test_tamper_slot_and_kind_to_a_never_masked_material_is_still_caught(built: Path) -> None:
+    """A new hostile case of the class: also relabel the entry as the photo (never masked) and not a
+    material — the file's folder and name still say it is 测试甲's ID card."""
+    rel = _unmasked_id_card(built)
+    _rewrite_entry(built, rel, size=(built / rel).stat().st_size, sha256=sha256_file(built / rel),
+                   mask_required=False, mask_pages=[], slot="photo", kind="unit", person=None)
+    r = verify_bundle(built)
+    assert [c.name for c in r.problems if c.path == rel] == ["unmasked_page"]
+
+
+def test_verify_bundle_blocks_a_masked_page_without_boxes_or_an_unrecorded_not_needed(built: Path) -> None:
+    """#13 item 12 in verify-bundle: 已遮盖 with no box, or 无需遮盖 with nobody who decided it."""
+    m = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    masked = next(f for f in m["files"] if f["mask_pages"] and f["mask_pages"][0]["state"] == "masked")
+    not_needed = next(f for f in m["files"] if f["mask_pages"] and f["mask_pages"][0]["state"] == "not_needed")
+    assert not_needed["mask_pages"][0]["decided_by"]
+    masked["mask_pages"][0]["boxes"] = []
+    not_needed["mask_pages"][0]["decided_by"] = None
+    (built / "manifest.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    r = verify_bundle(built)
+    details = {c.path: c.detail for c in r.problems}
+    assert "没有任何遮盖框" in details[masked["path"]] and "没有经办人确认记录" in details[not_needed["path"]]
+
+
+def test_every_file_needing_masking_is_reverified_even_without_boxes(built: Path) -> None:
+    """A 无需遮盖 file is still a pixels-only derivative: a text layer smuggled into it fails."""
+    m = load_manifest(built)
+    rel = next(f.path for f in m.files if f.mask_pages and f.mask_pages[0].state == "not_needed")
+    with pymupdf.open(built / rel) as doc:
+        doc[0].insert_text((50, 50), "hidden", fontsize=1)
+        data = doc.tobytes()
+    (built / rel).write_bytes(data)
+    _rewrite_entry(built, rel, size=(built / rel).stat().st_size, sha256=sha256_file(built / rel))
+    r = verify_bundle(built)
+    assert [c.name for c in r.problems if c.path == rel] == ["mask"]

@@ -107,6 +107,7 @@ def person_input(tmp: Path, person: PersonData, *, mask: str = "masked", pages_p
                     width_px=size[0], height_px=size[1], mask_state=state,
                     masked_path=str(masked_path) if masked_path else None, masked_sha=msha, boxes=boxes,
                     audit=msha, size=src.stat().st_size,
+                    not_needed_by="测试经办人" if state == "not_needed" else None,
                 ))
             issue = AS_OF - dt.timedelta(days=10) if m.slot == "chsi_record" else None
             words = 2500 if m.slot == "work_summary" else None

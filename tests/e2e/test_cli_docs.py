@@ -27,6 +27,19 @@ def _db_with_person(tmp_path: Path, make_id) -> tuple[Path, str]:  # type: ignor
     return path, idn
 
 
+def _mask_all_pages(db_path: Path, doc_id: int) -> None:
+    from app.masking.boxes import Box
+    from app.models.db import open_database
+    from app.services import masking
+    from app.services.documents import page_ids_of
+
+    db = open_database(db_path)
+    for pid in page_ids_of(db, doc_id):
+        masking.save_page_boxes(db, pid, [Box("name", 0.1, 0.1, 0.4, 0.2, 1.0, "manual")], reviewed=True)
+        masking.mask_page(db, pid, ocr=False)
+    db.dispose()
+
+
 def test_docs_add_list_status_gc(tmp_path: Path, make_id) -> None:  # type: ignore[no-untyped-def]
     db, idn = _db_with_person(tmp_path, make_id)
     front = tmp_path / "front.jpg"
@@ -53,6 +66,10 @@ def test_docs_add_list_status_gc(tmp_path: Path, make_id) -> None:  # type: igno
     assert r.returncode == 1 and "身份证" in r.stdout and "全单位" in r.stdout
 
     out_jpg = tmp_path / "upload.jpg"
+    # the ID card needs masking and is not masked: nothing leaves the vault (#13)
+    r = run_cli("docs", "export", str(doc_id), "-o", out_jpg, db=db)
+    assert r.returncode == 1 and "尚未遮盖" in r.stderr and "命令行测试" in r.stderr and not out_jpg.exists()
+    _mask_all_pages(db, doc_id)
     code, exp, _ = run_json("docs", "export", str(doc_id), "-o", out_jpg, db=db)
     assert code == 0 and exp["ok"] and out_jpg.stat().st_size <= 600 * 1024 and exp["format"] == "pdf"
 
@@ -60,9 +77,10 @@ def test_docs_add_list_status_gc(tmp_path: Path, make_id) -> None:  # type: igno
     code, gc, _ = run_json("vault", "gc", db=db)
     assert code == 0 and gc["removed"] == 0  # written minutes ago: kept by default (a running import's)
     code, gc, _ = run_json("vault", "gc", "--keep-recent", "0", db=db)
-    assert code == 0 and gc["removed"] == 3  # two originals + the normalised PNG page
-    assert not any((tmp_path / "vault" / "sha256").rglob("*")) or all(
-        p.is_dir() for p in (tmp_path / "vault" / "sha256").rglob("*"))
+    # the masking audit keeps the originals and masked copies it names; the normalised PNG page goes
+    assert code == 0 and gc["removed"] == 1
+    left = [p for p in (tmp_path / "vault" / "sha256").rglob("*") if p.is_file()]
+    assert len(left) == 4  # 2 originals (input_sha) + 2 masked copies (output_sha) of the audit rows
 
 
 def test_bad_inputs_exit_3_and_store_nothing(tmp_path: Path, make_id) -> None:  # type: ignore[no-untyped-def]

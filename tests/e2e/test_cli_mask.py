@@ -63,7 +63,7 @@ def test_apply_failure_writes_nothing_and_exits_1(tmp_path: Path) -> None:
     (tmp_path / "b.json").write_text('{"pages": []}', "utf-8")
     # "Catalog" is in every PDF's structure: the verifier must refuse the output
     r = _run("mask", "apply", str(src), "--boxes", str(tmp_path / "b.json"), "-o", str(tmp_path / "o.pdf"),
-             "--secret", "Catalog", "--no-ocr", db=tmp_path / "t.sqlite3")
+             "--secret", "Catalog", "--no-ocr", "--not-needed", db=tmp_path / "t.sqlite3")
     assert r.returncode == 1
     assert "未通过校验" in r.stderr and "不含敏感字符串" in r.stderr
     assert not (tmp_path / "o.pdf").exists()
@@ -78,6 +78,30 @@ def test_bad_inputs_exit_codes(tmp_path: Path) -> None:
     r = _run("mask", "apply", str(src), "--boxes", str(tmp_path / "b.json"), "-o", str(tmp_path / "o.jpg"), db=db)
     assert r.returncode == 3 and "遮盖框文件" in r.stderr
     (tmp_path / "b.json").write_text('{"pages": []}', "utf-8")
-    r = _run("mask", "apply", str(src), "--boxes", str(tmp_path / "b.json"), "-o", str(tmp_path / "o.pdf"), db=db)
+    r = _run("mask", "apply", str(src), "--boxes", str(tmp_path / "b.json"), "-o", str(tmp_path / "o.pdf"),
+             "--not-needed", db=db)
     assert r.returncode == 2 and "输出文件类型" in r.stderr
     assert not (tmp_path / "o.jpg").exists() and not (tmp_path / "o.pdf").exists()
+
+
+def test_apply_with_no_box_is_refused_unless_not_needed_is_stated(tmp_path: Path) -> None:
+    """#13 item 12: an empty boxes file masks nothing — refused; --not-needed records the decision."""
+    src = tmp_path / "contract.jpg"
+    certificate_image(size=(400, 560), seal=False).save(src, comment=ID_NUMBER.encode())
+    (tmp_path / "b.json").write_text('{"pages": [{"index": 0, "boxes": []}]}', "utf-8")
+    db = tmp_path / "t.sqlite3"
+    out = tmp_path / "o.jpg"
+    r = _run("mask", "apply", str(src), "--boxes", str(tmp_path / "b.json"), "-o", str(out), "--no-ocr", db=db)
+    assert r.returncode == 2 and "没有任何遮盖框" in r.stderr and "--not-needed" in r.stderr
+    assert not out.exists()
+    r = _run("--json", "mask", "apply", str(src), "--boxes", str(tmp_path / "b.json"), "-o", str(out), "--no-ocr",
+             "--not-needed", db=db, )
+    assert r.returncode == 0, r.stderr
+    assert ID_NUMBER.encode() not in out.read_bytes()  # a verified copy: the comment is gone
+    from app.models.db import open_database
+    from app.services.masking import list_audits
+
+    d = open_database(db)
+    (audit,) = list_audits(d)
+    d.dispose()
+    assert audit["decision"] == "not_needed" and audit["officer"] and audit["created_at"]

@@ -177,3 +177,69 @@ def test_preview_of_a_big_scan_is_dct_scaled_and_not_resized_again(tmp_path: Pat
 def _save(im, path: Path) -> Path:  # type: ignore[no-untyped-def]
     im.save(path)
     return path
+
+
+def test_generate_with_no_box_does_not_mark_the_page_masked(qtbot, db, make_id, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                            monkeypatch) -> None:
+    """#13 item 12: 生成遮盖件 on a 劳动合同 with no box and no suggestion run must not report 已遮盖."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    pid = _setup(db, make_id, tmp_path)
+    ed = _editor(qtbot, db, pid)
+    row = next(i for i in range(ed.pages.count()) if "合同" in ed.pages.item(i).text())
+    if ed.pages.currentRow() != row:
+        with qtbot.waitSignal(ed.page_loaded, timeout=10000):
+            ed.pages.setCurrentRow(row)
+    assert ed.boxes == []
+    with qtbot.assertNotEmitted(ed.masked, wait=300):
+        ed.mask_current_page()
+    assert shown and "还没有遮盖框" in shown[0] and "无需遮盖" in shown[0]
+    assert "已生成遮盖件" not in ed.status.text()
+    assert svc.get_page_boxes(db, ed.current_page).mask_state == "pending"
+    assert "已遮盖" not in ed.pages.item(row).text() and svc.masking_pages(db, pid).masked == 0
+    # the export pre-flight still blocks the contract (a blocker, not a 提示)
+    from app.masking.release import page_release
+
+    st = svc.get_page_boxes(db, ed.current_page)
+    assert page_release(mask_required=True, mask_state=st.mask_state, masked_sha=st.masked_sha, boxes=0,
+                        not_needed_by=None).problem == "unmasked"
+
+
+def test_not_needed_needs_confirmation_and_records_who(qtbot, db, make_id, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                        monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.services.release import release_document
+
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+
+    def question(*a, **k):  # type: ignore[no-untyped-def]
+        asked.append(a[2])
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    pid = _setup(db, make_id, tmp_path)
+    ed = _editor(qtbot, db, pid)
+    row = next(i for i in range(ed.pages.count()) if "合同" in ed.pages.item(i).text())
+    if ed.pages.currentRow() != row:
+        with qtbot.waitSignal(ed.page_loaded, timeout=10000):
+            ed.pages.setCurrentRow(row)
+    page_id = ed.current_page
+    ed.btn_not_needed.click()  # answered 否: nothing changes
+    assert svc.get_page_boxes(db, page_id).mask_state == "pending" and "合同" in asked[0]
+    with qtbot.waitSignal(ed.masked, timeout=5000):
+        ed.btn_not_needed.click()  # answered 是
+    assert svc.get_page_boxes(db, page_id).mask_state == "not_needed"
+    assert "无需遮盖" in ed.pages.item(row).text() and "经办人" in ed.status.text()
+    (audit,) = [a for a in svc.list_audits(db, person_id=pid) if a["page_id"] == page_id]
+    assert audit["decision"] == "not_needed" and audit["officer"] and audit["created_at"]
+    with db.session() as s:
+        from app.models import Page
+
+        page = s.get(Page, page_id)
+        assert page is not None
+        doc_id = page.document_id
+    assert [p.masked for p in release_document(db, doc_id).pages] == [False]

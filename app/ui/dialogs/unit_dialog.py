@@ -51,6 +51,7 @@ class UnitDialog(QDialog):
         self.uscc_edit.setPlaceholderText("18 位统一社会信用代码")
         self.uscc_hint = hint_label()
         self.name_hint = hint_label()
+        self.location_hint = hint_label()
         self.nature = choice_combo(vocab.UNIT_NATURES)
         set_combo_text(self.nature, unit.nature)
         self.location = QLineEdit(unit.location)
@@ -66,6 +67,7 @@ class UnitDialog(QDialog):
         form.addRow("", self.uscc_hint)
         form.addRow("单位性质", self.nature)
         form.addRow("所在地", self.location)
+        form.addRow("", self.location_hint)
         form.addRow("层级", self.level)
         form.addRow("四类以下地区", self.below_class4)
         self.below_class4_help = QLabel(BELOW_CLASS4_HELP)
@@ -82,6 +84,7 @@ class UnitDialog(QDialog):
         layout.addWidget(self.buttons)
         self.name_edit.textChanged.connect(self.revalidate)
         self.uscc_edit.textChanged.connect(self.revalidate)
+        self.location.textChanged.connect(self.revalidate)
         self.revalidate()
 
     def focus_field(self, label: str) -> bool:
@@ -95,7 +98,11 @@ class UnitDialog(QDialog):
         return True
 
     def revalidate(self) -> bool:
-        name_issues = [] if self.name_edit.text().strip() else [("error", "单位名称不能为空")]
+        from app.roster.validate import text_field_issues
+
+        name = self.name_edit.text().strip()
+        name_issues = [("error", i.message) for i in text_field_issues("单位名称", name)] if name \
+            else [("error", "单位名称不能为空")]
         mark(self.name_edit, self.name_hint, name_issues)
         uscc_issues: list[tuple[str, str]] = []
         text = self.uscc_edit.text().strip()
@@ -103,7 +110,9 @@ class UnitDialog(QDialog):
             r = check_uscc(text)
             uscc_issues = [("error", m) for m in r.errors] + [("warning", m) for m in r.warnings]
         mark(self.uscc_edit, self.uscc_hint, uscc_issues)
-        ok = not any(s == "error" for s, _ in name_issues + uscc_issues)
+        loc_issues = [("error", i.message) for i in text_field_issues("单位所在地", self.location.text().strip())]
+        mark(self.location, self.location_hint, loc_issues)
+        ok = not any(s == "error" for s, _ in name_issues + uscc_issues + loc_issues)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok)
         return ok
 

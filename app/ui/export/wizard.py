@@ -63,6 +63,12 @@ class _TargetPage(QWizardPage):
         form.addRow("导出到：", row2)
         self.zip = QCheckBox("同时生成 zip 压缩包")
         form.addRow("", self.zip)
+        self.problem = QLabel()  # why the chosen folder cannot be used (the officer's own files)
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color:#d32f2f")
+        self.problem.hide()
+        form.addRow("", self.problem)
+        self.target.textChanged.connect(lambda _t: self.problem.hide())
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "选择导出文件夹", self.target.text() or str(Path.home()))
@@ -71,6 +77,20 @@ class _TargetPage(QWizardPage):
 
     def isComplete(self) -> bool:
         return bool(self.target.text().strip())
+
+    def validatePage(self) -> bool:
+        """Refuse, before any work, a folder (or zip) holding files this app did not write."""
+        from app.errors import ChudingError
+        from app.services.export import check_export_target
+
+        try:
+            check_export_target(self.target.text().strip(), make_zip=self.zip.isChecked())
+        except ChudingError as exc:
+            self.problem.setText(exc.message)
+            self.problem.show()
+            return False
+        self.problem.hide()
+        return True
 
     def as_of_date(self) -> dt.date | None:
         return None  # the current round's

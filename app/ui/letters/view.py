@@ -342,9 +342,10 @@ class LettersView(QWidget):
 
         if self._dirty():
             self.save_current()
+        from app.paths import inside
         from app.services.forms import draft_file_name
 
-        out = Path(self.out_dir.text()) / draft_file_name(self.ctx.db, self._current_id)
+        out = inside(Path(self.out_dir.text()), draft_file_name(self.ctx.db, self._current_id))
         report = generate_form(self.ctx.db, self._current_id, out, copies=1)  # the current round
         self.last_form = out
         self.result.setPlainText("\n".join([f"已生成呈报表草稿：{out}", *[f"提示：{w}" for w in report.warnings]]))

@@ -349,6 +349,8 @@ class MaskEditor(QWidget):
         self.reviewed = QCheckBox("本页已审核")
         self.reviewed.toggled.connect(self._on_reviewed)
         self.btn_mask = button("生成遮盖件", self.mask_current_page)
+        self.btn_not_needed = button("无需遮盖", self.mark_not_needed)
+        self.btn_not_needed.setToolTip("确认本页没有需要遮盖的内容（记录经办人和时间）")
         self.undo.canUndoChanged.connect(self.btn_undo.setEnabled)
         self.undo.canRedoChanged.connect(self.btn_redo.setEnabled)
         QShortcut(QKeySequence.StandardKey.Undo, self).activated.connect(self.undo.undo)
@@ -366,6 +368,7 @@ class MaskEditor(QWidget):
             row2.addWidget(w)
         row2.addStretch(1)
         row2.addWidget(self.reviewed)
+        row2.addWidget(self.btn_not_needed)
         row2.addWidget(self.btn_mask)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -653,10 +656,21 @@ class MaskEditor(QWidget):
         self._save_current(reviewed=on)
         self._refresh_pages()
 
+    def _page_title(self) -> str:
+        items = self._progress.items if self._progress else []
+        item = next((i for i in items if i.page_id == self.current_page), None)
+        return f"“{item.document_title}”第 {item.index + 1} 页" if item else "本页"
+
     def mask_current_page(self) -> None:
         if self.current_page is None:
             return
         page_id = self.current_page
+        if not self.boxes:  # nothing would be masked: never report an unmasked page as 已遮盖
+            msg = (f"{self._page_title()}还没有遮盖框，未生成遮盖件。请框选需要遮盖的内容（或点“识别建议”后接受建议）；"
+                   "若本页确实没有需要遮盖的内容，请点“无需遮盖”。")
+            self.status.setText(msg)
+            QMessageBox.information(self, "未生成遮盖件", msg)
+            return
         self._save_current(reviewed=True)
 
         def work(task: TaskState) -> Any:
@@ -672,9 +686,36 @@ class MaskEditor(QWidget):
             msg = getattr(exc, "message", str(exc))
             self.status.setText(f"未生成遮盖件：{msg}")
             if isinstance(exc, ChudingError):
-                QMessageBox.warning(self, "遮盖未通过校验", msg)
+                QMessageBox.warning(self, "未生成遮盖件", msg)
 
         op(self, work).with_progress("正在生成遮盖件…").success(done).failure(failed).run()
+
+    def mark_not_needed(self) -> None:
+        """The officer's explicit 无需遮盖 for the current page, after a confirmation; recorded with who
+        and when in the masking audit."""
+        if self.current_page is None:
+            return
+        page_id = self.current_page
+        title = self._page_title()
+        if self.boxes:
+            msg = f"{title}已有 {len(self.boxes)} 个遮盖框：请生成遮盖件；若确实无需遮盖，请先删除这些框。"
+            self.status.setText(msg)
+            QMessageBox.information(self, "无需遮盖", msg)
+            return
+        officer = svc.officer_name()
+        answer = QMessageBox.question(
+            self, "确认无需遮盖",
+            f"确认{title}没有需要遮盖的内容（姓名、单位、公章、眼部）吗？\n\n确认后本页将按原样导出，"
+            f"并在遮盖记录中登记经办人“{officer}”和确认时间。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            self.status.setText("未更改：本页仍待遮盖")
+            return
+        self._save_current(reviewed=True)
+        svc.set_not_needed(self.ctx.db, page_id, officer=officer)
+        self.status.setText(f"已确认{title}无需遮盖（经办人：{officer}）")
+        self._refresh_pages()
+        self.masked.emit(page_id)
 
     def _update_buttons(self) -> None:
         sel = self.selected_items()
@@ -685,7 +726,7 @@ class MaskEditor(QWidget):
         self.btn_reject.setEnabled(any(it.suggestion for it in sel))
         self.btn_accept_all.setEnabled(bool(self.suggestions))
         self.btn_reject_all.setEnabled(bool(self.suggestions))
-        for b in (self.btn_suggest, self.btn_mask, self.reviewed, self.preview):
+        for b in (self.btn_suggest, self.btn_mask, self.btn_not_needed, self.reviewed, self.preview):
             b.setEnabled(has_page)
         self.btn_undo.setEnabled(self.undo.canUndo())
         self.btn_redo.setEnabled(self.undo.canRedo())

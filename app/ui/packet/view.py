@@ -252,6 +252,7 @@ class PacketView(QWidget):
     loaded = Signal()  # the checklist (and overview) were refreshed
     strip_loaded = Signal()  # the page strip shows the selected document
     changed = Signal()  # a document was added or edited
+    exported = Signal(str)  # path written by 导出此材料…
     mask_requested = Signal(int, int)  # person id, document id: open it in the 遮盖 editor
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -313,6 +314,7 @@ class PacketView(QWidget):
             ("deskew", "纠偏建议", self._deskew_clicked),
             ("delete_doc", "删除整份材料", self._delete_doc_clicked),
             ("move_doc", "改为其他材料…", self._move_doc_clicked),
+            ("export_doc", "导出此材料…", lambda: self.export_document()),
         ]:
             b = QPushButton(label)
             b.clicked.connect(slot)
@@ -714,6 +716,37 @@ class PacketView(QWidget):
         for st in self.move_targets():
             menu.addAction(st.label).triggered.connect(lambda _=False, st=st: self.move_documents(st, [doc_id]))
         menu.exec(self.tool_buttons["move_doc"].mapToGlobal(self.tool_buttons["move_doc"].rect().bottomLeft()))
+
+    def export_document(self, path: str | None = None) -> None:
+        """Write the current document out of the vault for upload. What is written is decided by the one
+        service that decides what may leave the vault (app.services.release, through export_for_upload):
+        the masked copy where masking applies, metadata dropped — or a refusal saying what to do."""
+        if self.current_doc is None:
+            return
+        from app.paths import safe_filename
+
+        label = self.current_slot.label if self.current_slot else "材料"
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "导出此材料", safe_filename(label, ".pdf"),
+                                                  "PDF 或 JPG 文件 (*.pdf *.jpg)")
+            if not path:
+                return
+        db, doc_id, target = self.ctx.db, self.current_doc.id, path
+
+        def work(task: TaskState) -> Any:
+            return docsvc.export_for_upload(db, doc_id, target, progress=lambda d, t: task.progress(d, t, "正在导出…"))
+
+        def ok(result: Any) -> None:
+            if not result.ok:
+                QMessageBox.warning(self, "未导出", result.message)
+                return
+            self.ctx.bus.status_message.emit(f"已导出 {target}：{result.message}")
+            self.exported.emit(target)
+
+        def failed(exc: BaseException) -> None:
+            QMessageBox.warning(self, "未导出", getattr(exc, "message", str(exc)))
+
+        op(self, work).with_progress("正在导出材料…").success(ok).failure(failed).run()
 
     def _delete_doc_clicked(self) -> None:
         if self.current_doc is None:
