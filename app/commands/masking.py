@@ -37,6 +37,8 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     a.add_argument("--fill", default="0,0,0", metavar="R,G,B", help="填充颜色（默认黑色 0,0,0）")
     a.add_argument("--no-ocr", action="store_true", help="跳过“框内无可识别文字”检查（更快）")
     a.add_argument("--no-audit", action="store_true", help="不在数据库中记录审计信息")
+    a.add_argument("--accept-residual", action="store_true",
+                   help="遮盖后仍识别出框外的敏感字符串、公章或眼部时，仍然写出文件（记入审计）")
     a.add_argument("--not-needed", action="store_true",
                    help="确认该文件无需遮盖（遮盖框文件为空时必须给出；记录经办人和时间）")
     a.set_defaults(handler=cmd_apply)
@@ -48,6 +50,8 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     v.add_argument("--secret", action="append", default=[], metavar="S", help="不得出现的字符串（可多次）")
     v.add_argument("--original", metavar="IN", help="原件（检查输出中没有原件的图像数据）")
     v.add_argument("--no-ocr", action="store_true", help="跳过“框内无可识别文字”检查")
+    v.add_argument("--accept-residual", action="store_true",
+                   help="框外仍识别出敏感字符串、公章或眼部时不视为失败（仍会列出）")
     v.set_defaults(handler=cmd_verify)
 
     p.set_defaults(handler=lambda args, ctx: _no_sub(p))
@@ -91,18 +95,24 @@ def cmd_suggest(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_apply(args: argparse.Namespace, ctx: CliContext) -> int:
     from app.masking.boxes import BoxSet
     from app.masking.verify import MaskCheckFailed
-    from app.services.masking import mask_file
+    from app.services.masking import ResidualFound, mask_file
 
     boxes = BoxSet.load(args.boxes)
     fill = _parse_fill(args.fill)
     db = None if args.no_audit else ctx.db
     try:
         result, audit_id = mask_file(db, Path(args.input), boxes, Path(args.output), secrets=args.secret,
-                                     fill=fill, ocr=False if args.no_ocr else None, not_needed=args.not_needed)
+                                     fill=fill, ocr=False if args.no_ocr else None, not_needed=args.not_needed,
+                                     accept_residual=args.accept_residual)
     except MaskCheckFailed as exc:
         if ctx.json:
             ctx.emit_json(exc.report.to_json())
         sys.stderr.write(f"错误：{exc.message}\n")
+        return EXIT_PROBLEMS
+    except ResidualFound as exc:
+        if ctx.json:
+            ctx.emit_json({"ok": False, "out": None, "residual": [r.to_json() for r in exc.found]})
+        sys.stderr.write(f"错误：{exc.message}（未写出文件；确认可以保留请加 --accept-residual）\n")
         return EXIT_PROBLEMS
     if ctx.json:
         payload = result.to_json()
@@ -114,20 +124,35 @@ def cmd_apply(args: argparse.Namespace, ctx: CliContext) -> int:
         else:
             ctx.info(f"已遮盖 {result.boxes} 处，共 {result.pages} 页，校验全部通过：{result.out_path}"
                      f"（{result.input_bytes // 1024} KB → {result.output_bytes // 1024} KB）")
+        if result.residual:
+            from app.masking.residual import residual_summary
+
+            ctx.info(f"注意：已按 --accept-residual 保留框外仍可识别的内容：{residual_summary(result.residual)}")
     return EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace, ctx: CliContext) -> int:
     from app.masking.boxes import BoxSet
-    from app.masking.verify import CHECK_LABELS, verify_masked
+    from app.masking.residual import find_residual, residual_summary
+    from app.masking.verify import CHECK_LABELS, validate_secrets, verify_masked
 
     boxes = BoxSet.load(args.boxes)
     report = verify_masked(Path(args.output), boxes, original=Path(args.original) if args.original else None,
                            secrets=args.secret, ocr=False if args.no_ocr else None)
+    secrets = validate_secrets(args.secret)
+    residual = (find_residual(Path(args.output), boxes, others=secrets,
+                              original=Path(args.original) if args.original else None)
+                if secrets and report.ok else [])
+    ok = report.ok and (not residual or args.accept_residual)
     if ctx.json:
-        ctx.emit_json(report.to_json())
+        payload = report.to_json()
+        payload["residual"] = [r.to_json() for r in residual]
+        payload["ok"] = ok
+        ctx.emit_json(payload)
     else:
         for c in report.checks:
             ctx.info(f"{'通过' if c.ok else '失败'}  {CHECK_LABELS.get(c.name, c.name)}：{c.detail}")
-        ctx.info("校验通过" if report.ok else "校验未通过")
-    return EXIT_OK if report.ok else EXIT_PROBLEMS
+        if residual:
+            ctx.info(f"{'保留' if args.accept_residual else '失败'}  框外仍可识别：{residual_summary(residual)}")
+        ctx.info("校验通过" if ok else "校验未通过")
+    return EXIT_OK if ok else EXIT_PROBLEMS

@@ -1,4 +1,5 @@
-"""`chuding check [--profile P] [--as-of D] [--input F]` and `chuding workdays START N [--holiday D]… [--workday D]…`."""
+"""`chuding check [--profile P] [--as-of D] [--input F]`, `chuding workdays START N [--holiday D]… [--workday D]…`,
+`chuding policy list|import FILE [--dry-run]`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from app.cli import CliContext
+from app.cli import CliContext, add_command_group
 from app.commands.rounds import add_round_arg
 from app.errors import EXIT_OK, EXIT_PROBLEMS, UsageError, ValidationError
 
@@ -33,6 +34,16 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p.add_argument("--workday", metavar="D", action="append", default=[], help="额外的上班日（可重复）")
     p.add_argument("--no-regional", action="store_true", help="不计新疆地方节日（肉孜节、古尔邦节）")
     p.set_defaults(handler=cmd_workdays)
+
+    actions = add_command_group(sub, "policy", "政策配置：列出、导入新的政策文件（不修改程序自带的配置）", add_globals)
+    p = actions.add_parser("list", help="列出可用的政策配置（程序自带的和已导入的）")
+    add_globals(p)
+    p.set_defaults(handler=cmd_policy_list)
+    p = actions.add_parser("import", help="导入政策文件（.toml）：校验、显示依据和差异，保存到用户数据目录")
+    add_globals(p)
+    p.add_argument("file", metavar="FILE", help="政策配置文件（.toml，格式见 resources/policies/README.md）")
+    p.add_argument("--dry-run", action="store_true", help="只校验并显示差异，不导入")
+    p.set_defaults(handler=cmd_policy_import)
 
 
 def _profile_help() -> str:
@@ -176,4 +187,39 @@ def cmd_workdays(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.info(f"从 {res.start.isoformat()} 起 {len(res.days)} 个工作日，至 {res.end.isoformat()}{basis}：")
         for i, d in enumerate(res.days, start=1):
             ctx.info(f"  第{i}天  {d.isoformat()}（周{_WEEKDAYS[d.weekday()]}）")
+    return EXIT_OK
+
+
+def cmd_policy_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    from app.policy.profiles import is_user_profile, list_profiles
+
+    rows = [{"id": p.id, "name": p.name, "notice": p.source.notice, "imported": is_user_profile(p),
+             "file": str(p.path)} for p in list_profiles()]
+    if ctx.json:
+        ctx.emit_json(rows)
+    else:
+        for r in rows:
+            ctx.info(f"{r['id']}  {r['name']}{'（已导入）' if r['imported'] else ''}")
+    return EXIT_OK
+
+
+def cmd_policy_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    from app.policy.profiles import import_profile, import_summary, preview_import
+    from app.settings import load_settings
+
+    preview = preview_import(args.file, compare_with=load_settings().profile_id)
+    for line in import_summary(preview):
+        ctx.info(line)
+    target = None
+    if preview.identical:
+        pass
+    elif args.dry_run:
+        ctx.info("（只校验，未导入）")
+    else:
+        target = import_profile(preview)
+        ctx.info(f"已导入：{target}")
+    if ctx.json:
+        ctx.emit_json({"id": preview.profile.id, "name": preview.profile.name, "replaces": preview.replaces,
+                       "identical": preview.identical, "imported_to": str(target) if target else None,
+                       "differences": [{"key": d.key, "old": d.old, "new": d.new} for d in preview.diffs]})
     return EXIT_OK

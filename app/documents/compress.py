@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image
 
@@ -37,6 +38,7 @@ class CompressResult:
     dpi: float | None
     pages: int
     message: str  # Chinese
+    path: Path | None = None  # where it was written (export_for_upload), its suffix matching ``fmt``
 
 
 def estimated_dpi(im: Image.Image, dpi: float | None) -> float:

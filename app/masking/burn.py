@@ -59,6 +59,7 @@ class MaskResult:
     report: VerifyReport | None = None
     seconds: float = 0.0
     page_origins: list[str] = field(default_factory=list)
+    residual: list[Any] = field(default_factory=list)  # app.masking.residual.Residual, when looked for
     change: Any = None  # set by app.services.masking: the change record (app.services.changes.Change)
 
     def to_json(self) -> dict[str, object]:
@@ -68,6 +69,7 @@ class MaskResult:
             "input_bytes": self.input_bytes, "output_bytes": self.output_bytes,
             "seconds": round(self.seconds, 3),
             "verify": self.report.to_json() if self.report else None,
+            "residual": [r.to_json() for r in self.residual],
         }
 
 

@@ -10,11 +10,15 @@ Checks (each {name, ok, detail}; detail never quotes a secret or any masked text
                       no data after the end of the file
   no_text             no extractable text, no fonts
   no_metadata         no Info/XMP/annotations/forms/attachments/JavaScript; no APP/COM segments
-                      in JPEG; no ancillary text/EXIF/ICC chunks in PNG
+                      in JPEG except one plain JFIF APP0 (no thumbnail); no ancillary text/EXIF/ICC
+                      chunks in PNG (PDF images may use an ICC colour space: the profile must be a
+                      well-formed ICC profile and is searched for secrets like every stream)
   single_revision     one %%EOF, no /Prev (no incremental saves)
   no_original_images  no image stream (or file) identical to / same hash as one of the original's
   boxes_filled        every box is one uniform colour
-  ocr_in_boxes        the OCR engine reads no character inside a box (when it is installed)
+  ocr_in_boxes        no legible glyph is cut by a box: where ink touches a filled box's top or
+                      bottom edge from outside, the OCR reads the band there (when it is installed);
+                      a box that is not filled is read whole (any character centred inside fails)
   no_secrets          no secret string in any object, stream (decompressed), metadata, name tree,
                       in UTF-8, UTF-16BE/LE, GB18030, PDF-escaped and hex forms
 """
@@ -335,12 +339,218 @@ def _box_uniform(arr: np.ndarray, box: Box, *, lossy: bool) -> tuple[bool, int]:
     return spread <= (JPEG_TOLERANCE if lossy else 0), spread
 
 
+# ---------------------------------------------------------------- OCR at the boxes' edges
+#
+# A box that passed ``boxes_filled`` is one flat colour: it cannot hold a legible character. What can
+# still leak is a glyph that straddles a box's top or bottom edge and stays legible outside it (a box
+# covering only half the height of a name). So for a filled box the OCR looks only at the bands
+# across its top and bottom edges, and only where ink actually touches the edge from outside; a
+# character read there counts when it reaches the edge from outside, lies over the box horizontally
+# and its ink touches the edge. Text lines and table rules passing through a box (its left and right
+# edges) are not glyphs straddling it. A box that is not uniformly filled (only possible when
+# ``_ocr_in_boxes`` is called on its own) is read whole: any character centred inside it counts.
+
+EDGE_RING = 3  # px just outside a filled box where ink means something touches its edge
+EDGE_INK_DROP = 64  # darker than the paper by this much (darkest channel) is ink
+EDGE_MIN_INK = 3  # ink pixels in the ring before a band is read
+EDGE_MIN_VISIBLE = 6  # px: ink reaching less far out from the edge is a sliver no one can read
+EDGE_BAND = (48, 160)  # px read outside an edge: twice the box height, within these bounds
+EDGE_CONTEXT = (200, 400)  # px of the line read beside the box: five box heights, within these bounds
+EDGE_RULE = (96, 4)  # horizontal ink runs of at least max(96 px, 4 box heights) are rules, not glyphs
+EDGE_GROW = 20  # px a filled area may extend beyond its box (burn-in snaps JPEG boxes to 16 px)
+OCR_TILE_SIDE = (1600, 480)  # a tile is scaled to at most this width, height before the mosaic
+RULE_LIKE = set("|丨｜!1lI")  # what OCR reads a vertical rule as
+
+
+@dataclass
+class _OcrTile:
+    box: int  # index of the box on its page
+    origin: tuple[int, int]  # page px of the tile's top-left corner
+    image: np.ndarray  # RGB pixels read by the OCR
+    rect: tuple[int, int, int, int]  # the box's (filled) rectangle in page px
+    edge: str  # "top" | "bottom" | "inside"
+    ink: np.ndarray | None = None  # per tile column: ink touches the box's edge there
+    ink_map: np.ndarray | None = None  # the tile's ink (rules removed), rows ordered from the edge outwards
+
+
+def _darkest(arr: np.ndarray) -> np.ndarray:
+    return arr.min(axis=2) if arr.ndim == 3 else arr
+
+
+def _filled_rect(arr: np.ndarray, rect: tuple[int, int, int, int], lossy: bool) -> tuple[int, int, int, int]:
+    """``rect`` grown over the rows and columns around it that are still the box's flat fill colour."""
+    left, top, right, bottom = rect
+    h, w = arr.shape[:2]
+    tol = JPEG_TOLERANCE // 2 if lossy else 0
+    inner = arr[top:bottom, left:right]
+    if inner.size == 0:
+        return rect
+    fill = np.median(inner.reshape(-1, inner.shape[2] if inner.ndim == 3 else 1), axis=0).astype(np.int16)
+
+    def flat(seg: np.ndarray) -> bool:
+        if seg.size == 0:
+            return False
+        px = seg.reshape(-1, seg.shape[2] if seg.ndim == 3 else 1).astype(np.int16)
+        return bool((np.abs(px - fill) <= tol).all())
+
+    for _ in range(EDGE_GROW):
+        if top <= 0 or not flat(arr[top - 1:top, left:right]):
+            break
+        top -= 1
+    for _ in range(EDGE_GROW):
+        if bottom >= h or not flat(arr[bottom:bottom + 1, left:right]):
+            break
+        bottom += 1
+    for _ in range(EDGE_GROW):
+        if left <= 0 or not flat(arr[top:bottom, left - 1:left]):
+            break
+        left -= 1
+    for _ in range(EDGE_GROW):
+        if right >= w or not flat(arr[top:bottom, right:right + 1]):
+            break
+        right += 1
+    return left, top, right, bottom
+
+
+def _rgb(arr: np.ndarray) -> np.ndarray:
+    return np.stack([arr] * 3, axis=2) if arr.ndim == 2 else arr
+
+
+def _edge_tiles(arr: np.ndarray, bi: int, box: Box, lossy: bool) -> list[_OcrTile]:
+    """What to read around one box: the whole box with context when it is not filled; otherwise the
+    bands outside its top and bottom edges where ink touches them (none when nothing does)."""
+    import cv2
+
+    h, w = arr.shape[:2]
+    rect = _box_rect(box, w, h)
+    if not _box_uniform(arr, box, lossy=lossy)[0]:
+        left, top, right, bottom = rect
+        pad = max(bottom - top, 24)
+        x0, y0 = max(0, left - pad), max(0, top - pad)
+        return [_OcrTile(bi, (x0, y0), _rgb(arr[y0:min(h, bottom + pad), x0:min(w, right + pad)]), rect, "inside")]
+    left, top, right, bottom = _filled_rect(arr, rect, lossy)
+    box_h = bottom - top
+    band = int(min(EDGE_BAND[1], max(EDGE_BAND[0], 2 * box_h)))
+    side = int(min(EDGE_CONTEXT[1], max(EDGE_CONTEXT[0], 5 * box_h)))
+    rule = max(EDGE_RULE[0], EDGE_RULE[1] * box_h)
+    x0, x1 = max(0, left - side), min(w, right + side)
+    tiles = []
+    for edge in ("top", "bottom"):
+        y0, y1 = (max(0, top - band), top) if edge == "top" else (bottom, min(h, bottom + band))
+        if y1 - y0 < EDGE_RING:
+            continue  # the box reaches the page's edge: nothing outside it there
+        region = _rgb(arr[y0:y1, x0:x1]).copy()
+        dark = _darkest(region)
+        paper = float(np.percentile(dark, 90))
+        ink = (dark < paper - EDGE_INK_DROP).astype(np.uint8)
+        # table rules along or across the edge are not glyphs: painted over with the paper colour
+        rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (rule, 1)))
+        if rules.any():
+            rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
+            region[rules > 0] = int(paper)
+            ink[rules > 0] = 0
+        ring = ink[-EDGE_RING:] if edge == "top" else ink[:EDGE_RING]
+        cols = np.zeros(x1 - x0, bool)
+        cols[left - x0:right - x0] = ring[:, left - x0:right - x0].any(axis=0)
+        if int(ring[:, left - x0:right - x0].sum()) < EDGE_MIN_INK:
+            continue
+        outwards = ink[::-1] if edge == "top" else ink
+        if not _maybe_cut_glyphs(outwards[:, left - x0:right - x0]):
+            continue  # only slivers of glyphs the box covers, or whole glyphs of a line it grazes
+        tiles.append(_OcrTile(bi, (x0, y0), region, (left, top, right, bottom), edge, cols,
+                              ink[::-1] if edge == "top" else ink))
+    return tiles
+
+
+def _visible_rows(ink: np.ndarray, gap: int = 3) -> int:
+    """Rows of ink from the edge (row 0) outwards until ``gap`` blank rows."""
+    height = blank = 0
+    rows: np.ndarray = np.asarray(ink.any(axis=1))
+    for i, r in enumerate(rows.tolist()):
+        if r:
+            height, blank = i + 1, 0
+        else:
+            blank += 1
+            if blank >= gap:
+                break
+    return height
+
+
+def _maybe_cut_glyphs(ink: np.ndarray) -> bool:
+    """Could any glyph touching the edge (row 0 of ``ink``, rows outwards) be one the box covers in
+    part and that is legible (``_glyph_cut``)? Judged on the glyph-like column runs of the ink that
+    touches the edge, so the OCR runs only where it could find something."""
+    import cv2
+
+    visible = _visible_rows(ink)
+    if visible < EDGE_MIN_VISIBLE:
+        return False
+    line = ink[:visible].astype(np.uint8)
+    k = max(3, visible // 4)  # strokes of one glyph are closer than this
+    run = np.asarray(line.any(axis=0), np.uint8)[None, :]
+    cols = np.asarray(cv2.morphologyEx(run, cv2.MORPH_CLOSE, np.ones((1, k), np.uint8)))[0] > 0
+    edges = np.flatnonzero(np.diff(np.r_[0, cols.astype(np.int8), 0]))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if not ink[0, a:b].any():
+            continue
+        height = _visible_rows(ink[:, a:b], max(3, round(GLYPH_GAP * (b - a))))
+        if EDGE_MIN_VISIBLE <= height < GLYPH_WHOLE[1] * (b - a):
+            return True
+    return False
+
+
+def _char_straddles(tile: _OcrTile, rect: tuple[float, float, float, float], text: str) -> bool:
+    """Does a character read at ``rect`` (page px) count against the tile's box?"""
+    cl, ct, cr, cb = rect
+    left, top, right, bottom = tile.rect
+    if tile.edge == "inside":
+        cx, cy = (cl + cr) / 2, (ct + cb) / 2
+        return left <= cx < right and top <= cy < bottom
+    if text in RULE_LIKE:
+        return False
+    ch, cw = max(1.0, cb - ct), max(1.0, cr - cl)
+    if min(cr, right) - max(cl, left) < 0.5 * cw:
+        return False  # mostly beside the box: part of a line passing through it
+    tol = 0.25 * ch + 2
+    reaches = cb >= top - tol if tile.edge == "top" else ct <= bottom + tol
+    if not reaches or tile.ink is None:
+        return False
+    a = max(0, int(max(cl, left)) - tile.origin[0])
+    b = max(0, math.ceil(min(cr, right)) - tile.origin[0])
+    if not tile.ink[a:b].any():
+        return False  # its ink does not touch the edge
+    return _glyph_cut(tile, a, b, cjk=any(c >= "\u2e80" for c in text))
+
+
+GLYPH_GAP = 0.25  # a blank run of this share of a glyph's width ends it (line spacing is wider)
+# A glyph showing at least this height / width (CJK; Latin letters and digits) is at most ~40 % covered:
+# it belongs to a neighbouring line the box grazes, not to what the box covers only in part
+GLYPH_WHOLE = (0.6, 1.0)
+
+
+def _glyph_cut(tile: _OcrTile, a: int, b: int, *, cjk: bool) -> bool:
+    """Is the glyph in tile columns a:b, touching the edge, mostly hidden by the box? A glyph of a
+    neighbouring line that the box touches or grazes shows (most of) its height — a whole CJK glyph is
+    about as tall as wide, Latin letters and digits taller; one the box covers by half shows half."""
+    assert tile.ink_map is not None
+    sub = tile.ink_map[:, a:b]
+    cols = np.flatnonzero(sub.any(axis=0))
+    if cols.size == 0:
+        return True
+    width = int(cols[-1] - cols[0] + 1)
+    height = _visible_rows(sub, max(3, round(GLYPH_GAP * width)))
+    whole = GLYPH_WHOLE[0] if cjk else GLYPH_WHOLE[1]
+    glyph_cols = np.flatnonzero(sub[:height].any(axis=0))
+    width = int(glyph_cols[-1] - glyph_cols[0] + 1) if glyph_cols.size else width
+    return height < whole * width
+
+
 def _ocr_in_boxes(images: list[tuple[np.ndarray, bool]], boxes: BoxSet, ocr: bool | None) -> Check:
-    """OCR a mosaic of every box (with a margin of context) per page; any character whose centre lies
-    inside a box fails the check. One OCR call per page keeps this cheap."""
+    """OCR, per page, one mosaic of the bands where ink touches a filled box's top or bottom edge (and
+    of any box that is not filled); a character straddling such an edge, legible outside, fails."""
     if ocr is False:
         return Check("ocr_in_boxes", True, "已按要求跳过文字识别检查")
-    from app.masking.suggest.ocr import get_engine, ocr_image, scale_image
+    from app.masking.suggest.ocr import get_engine
 
     engine = get_engine()
     if engine is None:
@@ -349,51 +559,63 @@ def _ocr_in_boxes(images: list[tuple[np.ndarray, bool]], boxes: BoxSet, ocr: boo
         return Check("ocr_in_boxes", True, "未安装文字识别引擎，已跳过")
     bad: list[str] = []
     pages: list[int] = []
-    gap = 32
-    for pi, (arr, _lossy) in enumerate(images):
-        page_boxes = boxes.for_page(pi)
-        if not page_boxes:
+    read = 0
+    def page_tiles(pi: int) -> list[_OcrTile]:
+        arr, lossy = images[pi]
+        return [t for bi, box in enumerate(boxes.for_page(pi)) for t in _edge_tiles(arr, bi, box, lossy)]
+
+    with _pool() as pool:  # numpy and OpenCV release the GIL: pages in parallel
+        per_page = list(pool.map(page_tiles, range(len(images))))
+    for pi, tiles in enumerate(per_page):
+        if not tiles:
             continue
-        rgb = np.stack([arr] * 3, axis=2) if arr.ndim == 2 else arr
-        h, w = rgb.shape[:2]
-        tiles = []  # (crop, offset in page, box rect in page)
-        for box in page_boxes:
-            left, top, right, bottom = _box_rect(box, w, h)
-            pad = max(bottom - top, 24)
-            cx0, cy0 = max(0, left - pad), max(0, top - pad)
-            crop = rgb[cy0:min(h, bottom + pad), cx0:min(w, right + pad)]
-            f = min(1.0, 480 / max(crop.shape[:2]))
-            if f < 1:
-                crop = scale_image(crop, f)
-            tiles.append((crop, f, (cx0, cy0), (left, top, right, bottom)))
-        mw = max(t[0].shape[1] for t in tiles) + 2 * gap
-        mh = sum(t[0].shape[0] + gap for t in tiles) + gap
-        mosaic = np.full((mh, mw, 3), 255, np.uint8)
-        y = gap
-        placed = []
-        for crop, f, off, rect in tiles:
-            mosaic[y:y + crop.shape[0], gap:gap + crop.shape[1]] = crop
-            placed.append((y, crop.shape[0], f, off, rect))
-            y += crop.shape[0] + gap
-        counts = [0] * len(tiles)
-        # full-width lines and detection at up to 2000 px: the check must not miss a faint stroke
-        for line in ocr_image(mosaic, engine, det_side=2000, squash=1.0):
-            for ch in line.chars:
-                if not ch.text.strip():
-                    continue
-                mx, my = ch.center
-                for ti, (ty, th, f, (ox, oy), (left, top, right, bottom)) in enumerate(placed):
-                    if ty <= my < ty + th:
-                        px, py = ox + (mx - gap) / f, oy + (my - ty) / f
-                        if left <= px < right and top <= py < bottom:
-                            counts[ti] += 1
-        for bi, found in enumerate(counts):
-            if found:
-                bad.append(f"第 {pi + 1} 页第 {bi + 1} 个框内识别出 {found} 个字符")
-                pages.append(pi)
+        read += len(tiles)
+        counts = _read_tiles(tiles, engine)
+        for bi in sorted(counts):
+            bad.append(f"第 {pi + 1} 页第 {bi + 1} 个框{'内' if any(t.box == bi and t.edge == 'inside' for t in tiles) else '的边缘'}"
+                       f"识别出 {counts[bi]} 个字符")
+            pages.append(pi)
     if bad:
         return Check("ocr_in_boxes", False, "；".join(bad), sorted(set(pages)))
-    return Check("ocr_in_boxes", True, "框内未识别出文字")
+    if not read:
+        return Check("ocr_in_boxes", True, "所有框均已均匀填充，且没有笔画跨过框的上下边缘")
+    return Check("ocr_in_boxes", True, f"框内及框的上下边缘未识别出文字（识别了 {read} 处边缘）")
+
+
+def _read_tiles(tiles: Sequence[_OcrTile], engine: Any) -> dict[int, int]:
+    """One OCR call on a mosaic of a page's tiles; characters counted against their box."""
+    from app.masking.suggest.ocr import ocr_image, scale_image
+
+    gap = 32
+    rows = []  # (top in mosaic, scaled image, scale, tile)
+    y = gap
+    for t in tiles:
+        img = t.image
+        f = min(1.0, OCR_TILE_SIDE[0] / max(1, img.shape[1]), OCR_TILE_SIDE[1] / max(1, img.shape[0]))
+        if f < 1:
+            img = scale_image(img, f)
+        rows.append((y, img, f, t))
+        y += img.shape[0] + gap
+    mosaic = np.full((y, max(r[1].shape[1] for r in rows) + 2 * gap, 3), 255, np.uint8)
+    for ty, img, _f, _t in rows:
+        mosaic[ty:ty + img.shape[0], gap:gap + img.shape[1]] = img
+    counts: dict[int, int] = {}
+    # full-width lines and detection at up to 2000 px: the check must not miss a faint stroke
+    for line in ocr_image(mosaic, engine, det_side=2000, squash=1.0, pad_small=True):
+        for ch in line.chars:
+            if not ch.text.strip():
+                continue
+            left, top, right, bottom = ch.rect
+            my = (top + bottom) / 2
+            for ty, img, f, t in rows:
+                if ty <= my < ty + img.shape[0]:
+                    ox, oy = t.origin
+                    page_rect = (ox + (left - gap) / f, oy + (top - ty) / f, ox + (right - gap) / f,
+                                 oy + (bottom - ty) / f)
+                    if _char_straddles(t, page_rect, ch.text.strip()):
+                        counts[t.box] = counts.get(t.box, 0) + 1
+                    break
+    return counts
 
 
 # ---------------------------------------------------------------- PDF inspection
@@ -403,6 +625,7 @@ PDF_ALLOWED_NAMES = {
     "XObject", "Contents", "Subtype", "Image", "Width", "Height", "ColorSpace", "DeviceRGB", "DeviceGray",
     "BitsPerComponent", "Filter", "DCTDecode", "FlateDecode", "Length", "Rotate", "ProcSet", "PDF",
     "ImageB", "ImageC", "DecodeParms", "Predictor", "Colors", "Columns", "Size", "Root", "ID",
+    "ICCBased", "N", "Alternate",  # an image's ICC colour profile (its stream is checked: _icc_problem)
 }
 _NAME_RE = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 _STREAM_RE = re.compile(rb"stream\r?\n")
@@ -414,6 +637,46 @@ def _resource_names(doc: Any) -> set[str]:
         for img in page.get_images(full=True):
             names.add(img[7])
     return names
+
+
+_ICC_REF = re.compile(r"\[\s*/ICCBased\s+(\d+)\s+0\s+R\s*\]")
+
+
+def _icc_streams(doc: Any) -> set[int]:
+    """xrefs of the ICC profiles the page images use as their colour space (/ColorSpace [/ICCBased n 0 R])."""
+    out: set[int] = set()
+    for page in doc:
+        for img in page.get_images(full=True):
+            kind, value = doc.xref_get_key(img[0], "ColorSpace")
+            if kind == "xref":
+                value = doc.xref_object(int(value.split()[0]), compressed=False)
+            for m in _ICC_REF.finditer(value or ""):
+                out.add(int(m.group(1)))
+    return out
+
+
+ICC_MAX_BYTES = 1 << 20  # a real profile is a few KB (sRGB 3 KB, printer profiles up to a few hundred)
+
+
+def _icc_problem(profile: bytes) -> str:
+    """'' for a well-formed ICC profile (header size matches, 'acsp' signature, tag table inside the
+    data), else what is wrong: a colour profile is harmless, arbitrary data under its name is not.
+    Secrets in it are looked for by the caller like in every other stream."""
+    n = len(profile)
+    if n < 132 or n > ICC_MAX_BYTES:
+        return "大小异常"
+    if profile[36:40] != b"acsp" or int.from_bytes(profile[:4], "big") != n:
+        return "不是有效的 ICC 配置文件"
+    count = int.from_bytes(profile[128:132], "big")
+    if 132 + 12 * count > n:
+        return "标签表越界"
+    for i in range(count):
+        off = 132 + 12 * i
+        start = int.from_bytes(profile[off + 4:off + 8], "big")
+        size = int.from_bytes(profile[off + 8:off + 12], "big")
+        if start + size > n:
+            return "标签越界"
+    return ""
 
 
 def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: dict[str, Check],
@@ -459,6 +722,7 @@ def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: di
         n_pages = doc.page_count
         # object whitelist
         res_names = _resource_names(doc)
+        icc_xrefs = _icc_streams(doc)
         unexpected: set[str] = set()
         for xref in range(1, doc.xref_length()):
             try:
@@ -481,9 +745,15 @@ def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: di
                         structure_problems.append(f"对象 {xref} 的 JPEG 数据损坏")
                 if not is_image:
                     try:
-                        scanner.scan_bytes(doc.xref_stream(xref) or b"", f"数据流 {xref}")
+                        decoded = doc.xref_stream(xref) or b""
                     except Exception:
                         structure_problems.append(f"对象 {xref} 的数据流无法解码")
+                        continue
+                    scanner.scan_bytes(decoded, f"数据流 {xref}")
+                    if xref in icc_xrefs:
+                        problem = _icc_problem(decoded)
+                        if problem:
+                            structure_problems.append(f"对象 {xref} 的 ICC 颜色配置{problem}")
         trailer = doc.xref_object(-1, compressed=False) if hasattr(doc, "xref_object") else ""
         scanner.scan_bytes(trailer.encode("utf-8", "surrogatepass"), "文件尾字典")
         for nm in _NAME_RE.findall(trailer.encode("latin-1", "replace")):
@@ -532,9 +802,12 @@ def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: di
             Check("no_text", False, "第 " + "、".join(str(p + 1) for p in text_pages) + " 页含可提取文字或字体", text_pages)
             if text_pages else Check("no_text", True, "无可提取文字"))
 
-        # per page: exactly one full-page image, drawn by q … cm /Name Do Q
-        for pi, page in enumerate(doc.pages()):
-            problem, arr, lossy = _page_image(doc, page)
+        # per page: exactly one full-page image, drawn by q … cm /Name Do Q; JPEGs are decoded on all
+        # cores (PyMuPDF is used from this thread only; OpenCV's decoder releases the GIL)
+        found = [_page_image(doc, page) for page in doc.pages()]
+        with _pool() as pool:
+            decoded = list(pool.map(_decoded_page, found))
+        for pi, (problem, arr, lossy) in enumerate(decoded):
             if problem:
                 structure_problems.append(f"第 {pi + 1} 页{problem}")
                 images.append((np.zeros((1, 1), np.uint8), True))
@@ -551,44 +824,59 @@ def _inspect_pdf(data: bytes, boxes: BoxSet, scanner: _SecretScanner, checks: di
 _TOKEN_RE = re.compile(rb"/[^\s/\[\]<>()]+|[-+]?\d*\.?\d+|[A-Za-z'\"]+")
 
 
-def _page_image(doc: Any, page: Any) -> tuple[str, np.ndarray | None, bool]:
+def _pool() -> Any:
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
+
+
+def _decoded_page(found: tuple[str, Any, bool, tuple[int, int]]) -> tuple[str, np.ndarray | None, bool]:
+    """``_page_image``'s result with a JPEG's bytes decoded and the size checked."""
+    problem, data, lossy, (w, h) = found
+    if problem:
+        return problem, None, lossy
+    arr = _decode_cv(data) if isinstance(data, bytes) else data
+    if arr is None or arr.shape[0] != h or arr.shape[1] != w:
+        return "的图片无法解码", None, False
+    return "", arr, lossy
+
+
+def _page_image(doc: Any, page: Any) -> tuple[str, Any, bool, tuple[int, int]]:
+    """(problem, the page image's JPEG bytes or pixels, lossy, (width, height) it declares)."""
     import pymupdf
 
     if page.rotation % 360:
-        return "页面被旋转", None, False
+        return "页面被旋转", None, False, (0, 0)
     content = b"".join(doc.xref_stream(x) or b"" for x in page.get_contents())
     tokens = _TOKEN_RE.findall(content)
     ops = [t for t in tokens if re.fullmatch(rb"[A-Za-z'\"]+", t)]
     if sorted(set(ops)) != sorted({b"q", b"Q", b"cm", b"Do"}) or ops.count(b"Do") != 1:
-        return "的内容不止一张图片", None, False
+        return "的内容不止一张图片", None, False, (0, 0)
     nums = [float(t) for t in tokens if re.fullmatch(rb"[-+]?\d*\.?\d+", t)]
     mb = page.mediabox
     if len(nums) != 6:
-        return "的图片变换矩阵异常", None, False
+        return "的图片变换矩阵异常", None, False, (0, 0)
     a, b, c, d, e, f = nums
     if (abs(b) > 1e-3 or abs(c) > 1e-3 or abs(a - mb.width) > 0.5 or abs(d - mb.height) > 0.5
             or abs(e - mb.x0) > 0.5 or abs(f - mb.y0) > 0.5):
-        return "的图片未恰好铺满页面", None, False
+        return "的图片未恰好铺满页面", None, False, (0, 0)
     name = next(t for t in tokens if t.startswith(b"/")).decode("latin-1")[1:]
     imgs = [i for i in page.get_images(full=True) if i[7] == name]
     if len(imgs) != 1 or len(page.get_images(full=True)) != 1:
-        return "的图片资源异常", None, False
+        return "的图片资源异常", None, False, (0, 0)
     xref, smask, w, h, _bpc, _cs, _alt, _nm, filt, _ = imgs[0]
     if smask:
-        return "的图片带有蒙版", None, False
+        return "的图片带有蒙版", None, False, (0, 0)
     if filt == "DCTDecode":
-        raw = doc.xref_stream_raw(xref)
-        arr = _decode_cv(raw)
-        lossy = True
+        return "", bytes(doc.xref_stream_raw(xref) or b""), True, (w, h)  # decoded by _decoded_page
     else:
         pix = pymupdf.Pixmap(doc, xref)
         if pix.alpha:
             pix = pymupdf.Pixmap(pix, 0)
         arr = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n).copy()
         lossy = False
-    if arr is None or arr.shape[0] != h or arr.shape[1] != w:
-        return "的图片无法解码", None, False
-    return "", arr, lossy
+    return "", arr, lossy, (w, h)
 
 
 # ---------------------------------------------------------------- entry point
@@ -680,6 +968,9 @@ def _inspect_jpeg(data: bytes, scanner: _SecretScanner, checks: dict[str, Check]
     meta = [s for s in segs if 0xE0 <= s[0] <= 0xEF or s[0] == 0xFE]
     for m, a, b in meta:
         scanner.scan_bytes(data[a:b], f"{'COM' if m == 0xFE else f'APP{m - 0xE0}'} 段")
+    app0 = [s for s in meta if s[0] == 0xE0]
+    if len(app0) == 1 and _jfif_harmless(data[app0[0][1] + 4:app0[0][2]]):
+        meta.remove(app0[0])  # a plain JFIF header (density only, no thumbnail), as most encoders write
     checks["no_metadata"] = (
         Check("no_metadata", False, "含有 " + "、".join(sorted({"COM" if m == 0xFE else f"APP{m - 0xE0}" for m, _, _ in meta}))
               + " 段（EXIF/注释等）") if meta else Check("no_metadata", True, "没有 APP/COM 段"))
@@ -693,6 +984,13 @@ def _inspect_jpeg(data: bytes, scanner: _SecretScanner, checks: dict[str, Check]
         problems.append("图像帧数量异常")
     checks["structure"] = Check("structure", not problems, "；".join(problems) or "单帧 JPEG，无附加数据")
     return _decoded_image(data, "JPEG", checks, images, lossy=True)
+
+
+def _jfif_harmless(body: bytes) -> bool:
+    """A JFIF APP0 body with no thumbnail: 'JFIF\\0', version, density units and values, 0×0 thumbnail
+    and nothing else. A thumbnail (or a JFXX extension) is an unmasked copy of the page: refused."""
+    return (len(body) == 14 and body[:5] == b"JFIF\x00" and body[5] == 1 and body[7] <= 2
+            and body[12] == 0 and body[13] == 0)
 
 
 def _inspect_png(data: bytes, scanner: _SecretScanner, checks: dict[str, Check],

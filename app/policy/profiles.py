@@ -8,8 +8,10 @@ file modification time.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -577,10 +579,34 @@ _RULE_TITLES = {
 }
 
 _cache: dict[Path, tuple[float, Profile]] = {}
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 def profiles_dir() -> Path:
+    """The installed profiles (inside the program folder / bundle): read-only, never edited in place."""
     return resource("policies")
+
+
+def user_profiles_dir() -> Path:
+    """Profiles the officer imported (文件 → 导入政策文件), in the per-user data folder. A profile here
+    replaces an installed one with the same id; new ids (next year's notice) are added."""
+    from app.paths import user_data_dir
+
+    return user_data_dir() / "policies"
+
+
+def _profile_paths() -> dict[str, Path]:
+    """id → file, user profiles over installed ones."""
+    paths = {p.stem: p for p in sorted(profiles_dir().glob("*.toml"))}
+    user = user_profiles_dir()
+    if user.is_dir():
+        paths.update({p.stem: p for p in sorted(user.glob("*.toml")) if _ID_RE.match(p.stem)})
+    return dict(sorted(paths.items()))
+
+
+def is_user_profile(profile: Profile) -> bool:
+    """True if ``profile`` was imported by the officer (not shipped with the program)."""
+    return profile.path.parent.resolve() == user_profiles_dir().resolve()
 
 
 def _load_cached(path: Path) -> Profile:
@@ -594,19 +620,172 @@ def _load_cached(path: Path) -> Profile:
 
 
 def list_profiles() -> list[Profile]:
-    return [_load_cached(p) for p in sorted(profiles_dir().glob("*.toml"))]
+    """All profiles; an imported file that no longer loads (edited by hand) is left out and logged."""
+    out = []
+    installed = profiles_dir()
+    for path in _profile_paths().values():
+        try:
+            out.append(_load_cached(path))
+        except PolicyError as exc:
+            if path.parent == installed:
+                raise
+            logging.getLogger(__name__).warning("imported profile skipped: %s", exc.message)
+    return out
 
 
 def profile_ids() -> list[str]:
-    return sorted(p.stem for p in profiles_dir().glob("*.toml"))
+    return list(_profile_paths())
 
 
 def load_profile(profile_id: str) -> Profile:
-    path = profiles_dir() / f"{profile_id}.toml"
-    if "/" in profile_id or "\\" in profile_id or not path.is_file():
+    path = _profile_paths().get(profile_id)
+    if path is None or "/" in profile_id or "\\" in profile_id:
         raise ValidationError(f"未知的政策配置“{profile_id}”。可用：{'、'.join(profile_ids())}")
     return _load_cached(path)
 
+
+# ------------------------------------------------------------------------------------------ import
+@dataclass(frozen=True)
+class ProfileDiff:
+    key: str  # dotted key, e.g. "window.end" or "routes[2].years"
+    old: str  # "" when added
+    new: str  # "" when removed
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """A validated profile file ready to import, and how it differs from the profile it is compared with."""
+
+    source_file: Path
+    profile: Profile  # loaded from a validated temporary copy
+    data: bytes
+    base: Profile | None  # the profile with the same id (replaced), or the one compared with for a new id
+    replaces: bool  # True when ``base`` has the same id and is replaced by the import
+    diffs: tuple[ProfileDiff, ...]
+
+    @property
+    def identical(self) -> bool:
+        return self.replaces and not self.diffs
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        for i, v in enumerate(value):
+            out.update(_flatten(v, f"{prefix}[{i}]"))
+    elif isinstance(value, list):
+        out[prefix] = "、".join(str(v) for v in value) if value else "（空）"
+    elif isinstance(value, bool):
+        out[prefix] = "是" if value else "否"
+    else:
+        out[prefix] = str(value)
+    return out
+
+
+def profile_diff(old_path: Path, new_data: bytes) -> tuple[ProfileDiff, ...]:
+    old = _flatten(tomllib.loads(old_path.read_text(encoding="utf-8")))
+    new = _flatten(tomllib.loads(new_data.decode("utf-8")))
+    keys = sorted(old.keys() | new.keys(), key=lambda k: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", k)])
+    return tuple(ProfileDiff(k, old.get(k, ""), new.get(k, "")) for k in keys if old.get(k) != new.get(k))
+
+
+def _predecessor(pid: str, ids: list[str]) -> str | None:
+    """The profile a new id most likely follows: same family (the id without its year), e.g. korla-2025 →
+    korla-2024; the latest such id."""
+    family = re.sub(r"-?\d{4}$", "", pid)
+    same = [i for i in ids if i != pid and re.sub(r"-?\d{4}$", "", i) == family]
+    return max(same) if same else None
+
+
+def preview_import(path: str | Path, compare_with: str | None = None) -> ImportPreview:
+    """Validate a profile file for import (PolicyError naming the file and key on any problem).
+
+    Compared with the installed/imported profile of the same id, else with the latest of its family
+    (korla-2025 → korla-2024), else with ``compare_with`` (usually the profile in use)."""
+    import tempfile
+
+    from app.errors import InputFileError
+    from app.fileio import MAX_DATA_FILE_BYTES, open_user_file
+
+    path = Path(path)
+    try:
+        with open_user_file(path, MAX_DATA_FILE_BYTES, what="政策文件") as fh:
+            data = fh.read()
+        text = data.decode("utf-8")
+        raw = tomllib.loads(text)
+    except InputFileError as exc:
+        raise PolicyError(f"无法读取政策文件 {path.name}：{exc.message}", detail=exc.detail) from exc
+    except OSError as exc:
+        raise PolicyError(f"无法读取政策文件 {path.name}：{exc.strerror or exc}", detail=repr(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"政策文件 {path.name} 不是 UTF-8 编码的文本文件", detail=str(path)) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"政策文件 {path.name} 格式错误：{exc}", detail=str(path)) from exc
+    pid = raw.get("id")
+    if not isinstance(pid, str) or not _ID_RE.match(pid):
+        raise PolicyError(f"政策文件 {path.name} 中的键“id”应为小写字母、数字和连字符组成的名称（如 korla-2025）",
+                          detail=str(path))
+    with tempfile.TemporaryDirectory(prefix="chuding-policy-") as tmp:
+        copy = Path(tmp) / f"{pid}.toml"
+        copy.write_bytes(data)
+        try:
+            profile = load_profile_file(copy)
+        except PolicyError as exc:  # name the officer's file, not the temporary copy
+            raise PolicyError(exc.message.replace(copy.name, path.name, 1), detail=str(path)) from exc
+    profile = replace(profile, path=path)
+    existing = _profile_paths()
+    base_id = pid if pid in existing else (_predecessor(pid, list(existing)) or compare_with)
+    base_path = existing.get(base_id) if base_id else None
+    base = _load_cached(base_path) if base_path else None
+    diffs = profile_diff(base_path, data) if base_path else ()
+    return ImportPreview(path, profile, data, base, pid in existing, diffs)
+
+
+def import_summary(preview: ImportPreview, max_diffs: int = 200) -> list[str]:
+    """The preview in the officer's words (shown by 文件 → 导入政策文件 and by ``chuding policy import``)."""
+    p = preview.profile
+    src = p.source
+    lines = [f"政策配置：{p.name}（{p.id}）",
+             f"依据：{src.notice}" + (f"（{src.date.isoformat()}）" if src.date else "") + (f" {src.section}" if src.section else "")]
+    if p.window_start or p.window_end:
+        lines.append(f"申报时间：{p.window_start or '—'} 至 {p.window_end or '—'}")
+    lines.append(f"申报途径 {len(p.routes)} 条，材料 {len(p.materials)} 项，按假设处理的规则 {len(p.assumptions)} 条")
+    if preview.base is None:
+        lines.append("这是新的政策配置（没有可比较的已安装配置）。")
+        return lines
+    where = "已导入的" if is_user_profile(preview.base) else "程序自带的"
+    if preview.identical:
+        lines.append(f"与{where}“{preview.base.name}”完全相同，无需导入。")
+        return lines
+    verb = "将替换" if preview.replaces else "对比"
+    lines.append(f"{verb}{where}“{preview.base.name}”（{preview.base.id}），不同之处 {len(preview.diffs)} 项：")
+    for d in preview.diffs[:max_diffs]:
+        if not d.old:
+            lines.append(f"  + {d.key} = {d.new}")
+        elif not d.new:
+            lines.append(f"  - {d.key}（原为 {d.old}）")
+        else:
+            lines.append(f"  * {d.key}：{d.old} → {d.new}")
+    if len(preview.diffs) > max_diffs:
+        lines.append(f"  ……另有 {len(preview.diffs) - max_diffs} 项")
+    return lines
+
+
+def import_profile(preview: ImportPreview) -> Path:
+    """Keep the validated file in the user profiles folder (atomic write); returns where it went."""
+    from app.fileio import atomic_write_bytes
+
+    folder = user_profiles_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{preview.profile.id}.toml"
+    if target.resolve().parent != folder.resolve():  # the id is checked by preview_import; belt and braces
+        raise PolicyError(f"政策文件的 id“{preview.profile.id}”无效")
+    atomic_write_bytes(target, preview.data, what="保存政策文件")
+    _cache.pop(target, None)
+    return target
 
 # ------------------------------------------------------------------------------------------ deadline
 def application_deadline(profile: Profile, as_of: dt.date | None = None) -> dt.date | None:

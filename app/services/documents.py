@@ -300,7 +300,12 @@ def export_for_upload(db: Database, document_id: int, out_path: str | Path, *, l
     if result.ok:
         result.data = strip_output(result.data)  # no EXIF/comment/XMP/Info leaves with the pixels
         result.size = len(result.data)
-        atomic_write_bytes(out_path, result.data, what="导出上传文件")
+        # the name says what the file is: several pages make a PDF even when "x.jpg" was asked for
+        target = Path(out_path)
+        if target.suffix.lower().lstrip(".") not in ({"jpg", "jpeg"} if result.fmt == "jpg" else {result.fmt}):
+            target = target.with_name(target.stem + "." + result.fmt)
+        atomic_write_bytes(target, result.data, what="导出上传文件")
+        result.path = target
     return result
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.errors import NotFoundError, UsageError
+from app.errors import CheckFailed, NotFoundError, UsageError
 from app.masking.audit import AuditRecord, record_for
 from app.masking.boxes import Box, BoxSet, PageBoxes
 from app.masking.release import NEVER_MASK_SLOTS
@@ -335,26 +335,74 @@ def list_audits(db: Database, *, person_id: int | None = None) -> list[dict[str,
         } for a in s.scalars(q)]
 
 
+class ResidualFound(CheckFailed):
+    """The masked output passed verification but the suggestion pipeline still finds a name, unit,
+    seal or eye region outside the boxes; ``found`` says where (never what)."""
+
+    def __init__(self, found: Sequence[Any]) -> None:
+        from app.masking.residual import residual_summary
+
+        super().__init__(f"遮盖后仍能识别出未遮盖的内容：{residual_summary(found)}。请补充遮盖框，或确认可以保留后再导出",
+                         detail=json.dumps([r.to_json() for r in found]))
+        self.found = list(found)
+
+
+def residual_audit_entry(found: Sequence[Any], *, accepted: bool) -> dict[str, Any]:
+    """The residual check as an entry of the audit's checks list (boxes only, never the words)."""
+    return {"name": "residual", "ok": not found, "accepted": bool(found) and accepted,
+            "residual": [r.to_json() for r in found]}
+
+
 def mask_file(db: Database | None, in_path: str | Path, boxes: BoxSet, out_path: str | Path, *,
               secrets: Sequence[str] = (), fill: tuple[int, int, int] = (0, 0, 0), person_id: int | None = None,
-              progress: Progress | None = None, ocr: bool | None = None,
-              not_needed: bool = False) -> tuple[Any, int | None]:
+              progress: Progress | None = None, ocr: bool | None = None, not_needed: bool = False,
+              names: Sequence[str] = (), units: Sequence[str] = (), accept_residual: bool = False
+              ) -> tuple[Any, int | None]:
     """Mask a file anywhere on disk (CLI). Returns (MaskResult, audit id or None without a database).
 
     An empty box set masks nothing: it is refused unless the officer states 无需遮盖 (``not_needed``),
-    which is recorded in the audit as that decision, with who decided and when."""
+    which is recorded in the audit as that decision, with who decided and when.
+
+    With names, units or secrets to look for, the output is checked for residuals (app.masking.residual)
+    before it replaces ``out_path``: any found raises ResidualFound and nothing is written, unless
+    ``accept_residual`` (then they are listed in ``result.residual`` and in the audit)."""
+    import os
+
     from app.masking.burn import apply_masks
+    from app.masking.residual import find_residual
 
     if boxes.count() == 0 and not not_needed:
         raise UsageError(f"遮盖框文件中没有任何遮盖框，未生成文件：{Path(in_path).name} 将不会被遮盖。"
                          "请先框选需遮盖的内容；若该文件确实没有需要遮盖的内容，请确认“无需遮盖”")
     if boxes.count() and not_needed:
         raise UsageError("遮盖框文件中有遮盖框，却又确认了“无需遮盖”：请二选一")
-    result = apply_masks(in_path, boxes, out_path, secrets=secrets, fill=fill, progress=progress, ocr=ocr)
+    out_path = Path(out_path)
+    if out_path.resolve() == Path(in_path).resolve():
+        raise UsageError("输出文件不能覆盖原件：原件须保持不变")
+    names = [n for n in names if n]
+    units = [u for u in units if u]
+    others = [s for s in secrets if s and s not in names and s not in units]
+    looking = bool(names or units or others)
+    target = out_path.with_name(f".{out_path.stem}.residual{out_path.suffix}") if looking else out_path
+    result = apply_masks(in_path, boxes, target, secrets=secrets, fill=fill, progress=progress, ocr=ocr)
+    found: list[Any] = []
+    if looking:
+        try:
+            found = find_residual(target, boxes, names=names, units=units, others=others, original=in_path,
+                                  progress=progress)
+            if found and not accept_residual:
+                raise ResidualFound(found)
+            os.replace(target, out_path)
+        finally:
+            target.unlink(missing_ok=True)
+        result.out_path = out_path
+    result.residual = found
     audit_id = None
     if db is not None:
-        audit_id = record_audit(db, record_for(result, boxes, file_name=Path(out_path).name), person_id=person_id,
-                                decision="not_needed" if not_needed else "masked")
+        record = record_for(result, boxes, file_name=out_path.name)
+        if looking:
+            record.checks.append(residual_audit_entry(found, accepted=accept_residual))
+        audit_id = record_audit(db, record, person_id=person_id, decision="not_needed" if not_needed else "masked")
     return result, audit_id
 
 
@@ -402,9 +450,13 @@ def _page_label(db: Database, page_id: int) -> str:
 
 
 def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = None,
-              fill: tuple[int, int, int] = (0, 0, 0), ocr: bool | None = None) -> Any:
+              fill: tuple[int, int, int] = (0, 0, 0), ocr: bool | None = None, check_residual: bool = False) -> Any:
     """Burn the page's stored boxes into a derived copy in the vault (verified, fail-closed) and mark
-    the page masked. The original stays untouched. Returns the MaskResult."""
+    the page masked. The original stays untouched. Returns the MaskResult.
+
+    ``check_residual``: the person's and unit's names (and seals, eyes) are looked for on the derived
+    copy outside the boxes; when any is found (``result.residual``) the page stays pending — export
+    blocked — until it is boxed and masked again or the officer accepts it (accept_page_residual)."""
     from app.documents.vault import vault_for
     from app.masking.burn import apply_masks
     from app.models import Document, Page
@@ -433,6 +485,10 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         # the rule masks name and unit (DOMAIN.md §4): those must not show outside the boxes
         result = apply_masks(src, boxes, out, secrets=secrets, fill=fill, ocr=ocr,
                              visible_secrets=[*targets.names, *targets.units])
+        if check_residual and (targets.names or targets.units):
+            from app.masking.residual import find_residual
+
+            result.residual = find_residual(out, boxes, names=targets.names, units=targets.units, original=src)
         sha = vault_for(db).put_bytes(out.read_bytes(), out_suffix)
     with db.session() as s:
         page = s.get(Page, page_id)
@@ -440,11 +496,38 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         page.mask_state, page.masked_sha = "masked", sha
     record = record_for(result, boxes)
     record.input_sha = _page_ref(db, page_id).blob_sha  # the original in the vault, not the temporary copy
+    if check_residual:
+        record.checks.append(residual_audit_entry(result.residual, accepted=False))
     record_audit(db, record, person_id=person_id, document_id=document_id, page_id=page_id)
     save_page_boxes(db, page_id, state.boxes, reviewed=True)
     with db.session() as s:  # saving the same boxes keeps the state; make sure
         page = s.get(Page, page_id)
         assert page is not None
-        page.mask_state, page.masked_sha = "masked", sha
+        # residuals found: the derived copy is kept (to show them) but the page is not masked yet
+        page.mask_state, page.masked_sha = ("pending" if result.residual else "masked"), sha
     result.change = Change.of(persons=[person_id], slots=[slot], pages=[page_id])
     return result
+
+
+def accept_page_residual(db: Database, page_id: int, residual: Sequence[Any]) -> None:
+    """The officer keeps what the residual check found on the page's derived copy: the page is masked
+    (export no longer blocked) and the acceptance is recorded in the page's latest audit record."""
+    from app.models import MaskAudit, Page
+
+    current = get_page_boxes(db, page_id).boxes
+    with db.session() as s:
+        page = s.get(Page, page_id)
+        if page is None:
+            raise NotFoundError(f"页面不存在（编号 {page_id}）")
+        if not page.masked_sha:
+            raise UsageError("该页尚未生成遮盖件，请先生成遮盖件")
+        audit = s.scalars(select(MaskAudit).where(MaskAudit.page_id == page_id, MaskAudit.output_sha != "")
+                          .order_by(MaskAudit.id.desc()).limit(1)).first()
+        if audit is None or audit.output_sha != page.masked_sha:
+            raise UsageError("该页的遮盖件已变化，请重新生成遮盖件后再确认")
+        if BoxSet.from_json(json.loads(audit.boxes_json)).for_page(0) != current:
+            raise UsageError("该页的遮盖框在生成遮盖件后又有改动，请重新生成遮盖件")
+        checks = [c for c in json.loads(audit.checks_json or "[]") if c.get("name") != "residual"]
+        checks.append(residual_audit_entry(residual, accepted=True))
+        audit.checks_json = json.dumps(checks, ensure_ascii=False)
+        page.mask_state = "masked"

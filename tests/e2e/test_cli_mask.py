@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.fixtures.masking.docs import ID_NUMBER, NAME, UNIT, certificate_image, text_pdf
+from tests.fixtures.masking.docs import ID_NUMBER, NAME, UNIT, certificate_image, text_page_image, text_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,11 +32,13 @@ def test_suggest_apply_verify_round_trip(tmp_path: Path) -> None:
     (tmp_path / "b.json").write_text(json.dumps(boxes), "utf-8")
 
     out = tmp_path / "masked.jpg"
+    # the unit's name and the ID number are left unboxed on purpose: the residual check lists them
     r = _run("--json", "mask", "apply", str(src), "--boxes", str(tmp_path / "b.json"), "-o", str(out),
-             "--secret", NAME, "--secret", UNIT, "--secret", ID_NUMBER, "--no-ocr", db=db)
+             "--secret", NAME, "--secret", UNIT, "--secret", ID_NUMBER, "--no-ocr", "--accept-residual", db=db)
     assert r.returncode == 0, r.stderr
     payload = json.loads(r.stdout)
     assert payload["verify"]["ok"] is True and payload["audit_id"] == 1 and out.exists()
+    assert payload["residual"] and {r["category"] for r in payload["residual"]} == {"other"}
 
     r = _run("--json", "mask", "verify", str(out), "--boxes", str(tmp_path / "b.json"), "--secret", NAME,
              "--original", str(src), "--no-ocr", db=db)
@@ -82,6 +84,46 @@ def test_bad_inputs_exit_codes(tmp_path: Path) -> None:
              "--not-needed", db=db)
     assert r.returncode == 2 and "输出文件类型" in r.stderr
     assert not (tmp_path / "o.jpg").exists() and not (tmp_path / "o.pdf").exists()
+
+
+def test_residual_check_finds_a_second_occurrence_of_the_name(tmp_path: Path) -> None:
+    src = tmp_path / "letter.png"
+    text_page_image([(f"申报人：{NAME}", 0.1, 0.15, 15), ("本人承诺所填报材料真实有效。", 0.1, 0.22, 15),
+                     (f"承诺人：{NAME}", 0.5, 0.5, 15)], size=(1240, 1754)).save(src)
+    db = tmp_path / "t.sqlite3"
+    boxes = tmp_path / "b.json"  # only the first occurrence is boxed
+    boxes.write_text(json.dumps({"pages": [{"index": 0, "boxes": [
+        {"category": "name", "x0": 0.2, "y0": 0.125, "x1": 0.5, "y1": 0.16, "score": 1, "source": "manual"}]}]}),
+        "utf-8")
+    out = tmp_path / "o.png"
+    r = _run("--json", "mask", "apply", str(src), "--boxes", str(boxes), "-o", str(out), "--secret", NAME, db=db)
+    assert r.returncode == 1, r.stderr
+    payload = json.loads(r.stdout)
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".o")]
+    (res,) = payload["residual"]
+    assert set(res) == {"page", "category", "x0", "y0", "x1", "y1"} and res["page"] == 0
+    assert res["x1"] >= 0.5 and res["y0"] < 0.5 < res["y1"]  # the signature line, outside the box
+    assert NAME not in r.stdout and NAME not in r.stderr and "未写出文件" in r.stderr
+
+    r = _run("--json", "mask", "apply", str(src), "--boxes", str(boxes), "-o", str(out), "--secret", NAME,
+             "--accept-residual", db=db)
+    assert r.returncode == 0 and out.exists(), r.stderr
+    assert len(json.loads(r.stdout)["residual"]) == 1
+    r = _run("--json", "mask", "verify", str(out), "--boxes", str(boxes), "--secret", NAME, db=db)
+    assert r.returncode == 1 and len(json.loads(r.stdout)["residual"]) == 1 and not json.loads(r.stdout)["ok"]
+    r = _run("--json", "mask", "verify", str(out), "--boxes", str(boxes), "--secret", NAME, "--accept-residual",
+             db=db)
+    assert r.returncode == 0 and json.loads(r.stdout)["ok"] is True
+
+    # boxed too: nothing left
+    boxes.write_text(json.dumps({"pages": [{"index": 0, "boxes": [
+        {"category": "name", "x0": 0.2, "y0": 0.125, "x1": 0.5, "y1": 0.16, "score": 1, "source": "manual"},
+        {"category": "name", "x0": 0.6, "y0": 0.475, "x1": 0.9, "y1": 0.51, "score": 1, "source": "manual"}]}]}),
+        "utf-8")
+    r = _run("--json", "mask", "apply", str(src), "--boxes", str(boxes), "-o", str(tmp_path / "o2.png"),
+             "--secret", NAME, db=db)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["residual"] == []
 
 
 def test_apply_with_no_box_is_refused_unless_not_needed_is_stated(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def test_main_window_opens_on_demo_data(qtbot, demo_db):
     assert menus == ["文件(&F)", "编辑(&E)", "设置(&S)", "帮助(&H)"]
     file_menu = window.menuBar().actions()[0].menu()
     assert [a.text() for a in file_menu.actions() if a.text()] == ["导入名册…", "导出名册…", "名册模板…",
-                                                                   "导出申报材料包…", "退出"]
+                                                                   "导出申报材料包…", "导入政策文件…", "退出"]
     # nothing selected → edit/delete disabled; selecting a row shows the person in the detail panel
     assert not window.act_edit.isEnabled()
     target = stored[2]

@@ -142,9 +142,15 @@ def test_suggestions_accept_reject_copy_preview_and_mask(qtbot, db, make_id, tmp
     other_page = next(p for p in ed.page_ids() if p != ed.current_page)
     assert [b.category for b in svc.get_page_boxes(db, other_page).boxes] == ["other"]
 
-    # mask the page: verified burn-in, page shown as masked, person progress moves
-    with qtbot.waitSignal(ed.masked, timeout=60000):
-        ed.mask_current_page()
+    # mask the page: verified burn-in; the seal was rejected, so the residual check (in the background)
+    # shows it as a dashed box and the page is not masked until the officer keeps it
+    ed.mask_current_page()
+    qtbot.waitUntil(lambda: bool(ed.residual), timeout=60000)
+    assert "seal" in {b.category for b in ed.suggestions} and ed.btn_keep_residual.isEnabled()
+    assert "框外仍能识别出" in ed.status.text() and svc.masking_pages(db, pid).masked == 0
+    with qtbot.waitSignal(ed.masked, timeout=10000):
+        ed.btn_keep_residual.click()
+    assert not ed.btn_keep_residual.isEnabled() and ed.suggestions == []
     assert len(ed.boxes) == n + 1
     prog = svc.masking_pages(db, pid)
     assert prog.masked == 1

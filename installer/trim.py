@@ -1,0 +1,127 @@
+"""What the frozen bundle leaves out, in one place (used by chuding.spec, tested by tests/core/test_installer_trim.py).
+
+The app uses Qt Widgets, Gui, Core, PrintSupport, Network (local sockets for the single-instance guard) and
+Svg (icons); OpenCV for image work and two bundled Haar cascades; RapidOCR's ONNX models; PyMuPDF's library.
+Everything else that the PyInstaller hooks would drag in is dropped here: QML/Quick and their plugins, the
+virtual keyboard, Qt PDF, Qt translations other than zh_CN, Wayland/EGL platforms, OpenCV's video I/O and the
+cascades we do not load, developer headers and test suites.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+
+# Python modules never needed at run time (and whose hooks pull in large binaries).
+EXCLUDED_MODULES = (
+    "tkinter", "_tkinter", "unittest.mock", "pydoc_data", "lib2to3",
+    "pytest", "_pytest", "hypothesis", "IPython", "matplotlib", "scipy", "pandas",
+    "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtQuickWidgets", "PySide6.QtQuickControls2",
+    "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtPdf", "PySide6.QtPdfWidgets",
+    "PySide6.QtWebEngineCore", "PySide6.QtWebEngineWidgets", "PySide6.QtSql", "PySide6.QtDBus",
+    "PySide6.QtMultimedia", "PySide6.QtDesigner", "PySide6.QtHelp", "PySide6.QtTest", "PySide6.QtUiTools",
+    "PySide6.QtSvgWidgets", "PySide6.QtConcurrent", "PySide6.QtXml",
+    "onnxruntime.transformers", "onnxruntime.quantization", "onnxruntime.tools", "onnxruntime.training",
+    "numpy.f2py", "numpy.distutils",
+    "mypy", "sqlalchemy.ext.mypy", "ast_serialize", "mypyc",  # SQLAlchemy's mypy plugin drags in mypy
+    "pygments", "mako.ext",  # Alembic's Mako templates' optional highlighting: 340 modules
+    "sqlalchemy.testing", "alembic.testing", "reportlab.graphics.testshapes", "lxml.doctestcompare",
+    "lxml.html.usedoctest",
+)
+
+# Qt translations kept (the app is zh_CN only and loads qtbase_zh_CN in app/ui/application.py).
+KEPT_TRANSLATIONS = frozenset({"qtbase_zh_CN.qm"})
+
+# Qt plugin folders kept, and within some of them only these plugins (names without lib/.so/.dll).
+KEPT_PLUGIN_DIRS = frozenset({"platforms", "imageformats", "iconengines", "printsupport", "styles",
+                              "platforminputcontexts", "xcbglintegrations"})
+KEPT_PLUGINS = {
+    "platforms": frozenset({"qxcb", "qoffscreen", "qminimal", "qwindows"}),
+    "imageformats": frozenset({"qjpeg", "qico", "qsvg", "qgif", "qtiff", "qwebp"}),
+    "platforminputcontexts": frozenset({"composeplatforminputcontextplugin", "ibusplatforminputcontextplugin"}),
+}
+
+# Qt libraries dropped wherever they come from (Linux libQt6X.so.6, Windows Qt6X.dll).
+_DROPPED_QT_LIB = re.compile(
+    r"^(lib)?Qt6(Qml|Quick|Pdf|VirtualKeyboard|Lottie|Labs|Designer|Help|WebEngine|WebChannel|WebSockets|WebView"
+    r"|Wayland|WlShell|EglFS|Multimedia|3D|Charts|DataVisualization|Graphs|Sensors|Bluetooth|Nfc|Positioning"
+    r"|Location|RemoteObjects|Scxml|StateMachine|TextToSpeech|SerialPort|SerialBus|Sql|Test|ShaderTools"
+    r"|SpatialAudio|UiTools|HttpServer|Protobuf|Grpc|ShaderTools|Quick3D|OpenGLWidgets|SvgWidgets|Concurrent"
+    r"|Xml)",
+)
+
+# OpenCV: only these data files are read (app/masking/suggest/eyes.py).
+KEPT_CV2_DATA = frozenset({"haarcascade_frontalface_default.xml", "haarcascade_eye.xml"})
+
+_DROPPED_PREFIXES = (
+    "PySide6/Qt/qml/", "PySide6/qml/", "PySide6/Qt/metatypes/", "PySide6/metatypes/", "PySide6/include/",
+    "PySide6/typesystems/", "PySide6/glue/", "PySide6/scripts/", "PySide6/Qt/libexec/",
+    "cv2/qt/",  # Linux highgui's own Qt 5 fonts/plugins; the app never opens an OpenCV window
+    "pymupdf/mupdf-devel/", "fitz/mupdf-devel/",
+    "onnxruntime/transformers/", "onnxruntime/quantization/", "onnxruntime/tools/", "onnxruntime/datasets/",
+)
+_DROPPED_NAMES = re.compile(r"(^|/)(tests?|testing)/|opencv_videoio_ffmpeg|\.pyi$|(^|/)__pycache__/")
+
+
+def keep(dest: str) -> bool:
+    """True if the file that PyInstaller would place at ``dest`` (relative, any separator) stays in the bundle."""
+    d = dest.replace("\\", "/")
+    name = d.rsplit("/", 1)[-1]
+    if d.startswith(_DROPPED_PREFIXES) or _DROPPED_NAMES.search(d):
+        return False
+    for prefix in ("PySide6/Qt/translations/", "PySide6/translations/"):
+        if d.startswith(prefix):
+            return name in KEPT_TRANSLATIONS
+    for prefix in ("PySide6/Qt/plugins/", "PySide6/plugins/"):
+        if d.startswith(prefix):
+            folder = d[len(prefix):].split("/", 1)[0]
+            if folder not in KEPT_PLUGIN_DIRS:
+                return False
+            wanted = KEPT_PLUGINS.get(folder)
+            stem = re.sub(r"^lib|\.(so|dll|dylib)$", "", name)
+            return wanted is None or stem in wanted
+    if d.startswith("cv2/data/"):
+        return name in KEPT_CV2_DATA or name == "__init__.py"
+    return not _DROPPED_QT_LIB.match(name)
+
+
+def filter_toc(toc: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """A PyInstaller TOC (dest, source, typecode) without the dropped entries."""
+    return [entry for entry in toc if keep(entry[0])]
+
+
+# Dependencies whose PyInstaller hooks already collect what they need (collect_data_files would re-add bloat).
+_HOOKED = frozenset({"PySide6", "shiboken6", "Shiboken", "numpy", "cv2", "onnxruntime", "pymupdf", "fitz", "PIL"})
+
+
+def runtime_packages(pyproject: Path) -> list[str]:
+    """Top-level import names of the project's runtime dependencies (pyproject.toml), for data collection."""
+    deps = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    wanted = {_canon(re.split(r"[\s<>=!~;\[]", d, maxsplit=1)[0]) for d in deps}
+    out = []
+    for top, dists in importlib.metadata.packages_distributions().items():
+        if top in _HOOKED or top.startswith("_") or not top.isidentifier():
+            continue
+        if any(_canon(dist) in wanted for dist in dists):
+            out.append(top)
+    return sorted(set(out))
+
+
+def cv2_cascades() -> list[tuple[str, str]]:
+    """(source, dest folder) for the Haar cascades the app loads; OpenCV's hook does not collect cv2/data."""
+    import cv2
+
+    folder = Path(cv2.data.haarcascades)
+    return [(str(folder / name), "cv2/data") for name in sorted(KEPT_CV2_DATA)]
+
+
+def extra_hidden_imports() -> list[str]:
+    """Modules imported dynamically (by name) that the analysis cannot see."""
+    return ["chinese_calendar"]
+
+
+def _canon(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()

@@ -1,0 +1,63 @@
+"""installer/trim.py: what the frozen bundle keeps and drops (Linux and Windows file names)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "installer"))
+import trim  # noqa: E402
+
+
+@pytest.mark.parametrize("dest", [
+    "PySide6/Qt/translations/qtbase_zh_CN.qm",
+    "PySide6/translations/qtbase_zh_CN.qm",
+    "PySide6/Qt/plugins/platforms/libqxcb.so",
+    "PySide6/plugins/platforms/qwindows.dll",
+    "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+    "PySide6/plugins/imageformats/qjpeg.dll",
+    "PySide6/plugins/styles/qmodernwindowsstyle.dll",
+    "PySide6/Qt/plugins/printsupport/libcupsprintersupport.so",
+    "PySide6/Qt6Network.dll", "PySide6/Qt/lib/libQt6PrintSupport.so.6", "PySide6/Qt6Svg.dll",
+    "cv2/data/haarcascade_eye.xml", "cv2/data/haarcascade_frontalface_default.xml",
+    "cv2/cv2.abi3.so", "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx",
+    "resources/policies/korla-2024.toml", "app/models/migrations/env.py",
+])
+def test_kept(dest: str) -> None:
+    assert trim.keep(dest)
+    assert trim.keep(dest.replace("/", "\\"))  # TOC names use the platform's separator
+
+
+@pytest.mark.parametrize("dest", [
+    "PySide6/Qt/translations/qtbase_de.qm", "PySide6/translations/qtdeclarative_zh_CN.qm",
+    "PySide6/Qt/qml/QtQuick/Controls/qmldir",
+    "PySide6/Qt/plugins/platforms/libqwayland.so", "PySide6/plugins/platforms/qdirect2d.dll",
+    "PySide6/plugins/platforminputcontexts/qtvirtualkeyboardplugin.dll",
+    "PySide6/Qt/plugins/imageformats/libqpdf.so", "PySide6/plugins/tls/qopensslbackend.dll",
+    "PySide6/plugins/networkinformation/qnetworklistmanager.dll",
+    "PySide6/Qt6Quick.dll", "PySide6/Qt6QuickControls2.dll", "PySide6/Qt/lib/libQt6Qml.so.6",
+    "PySide6/Qt6Pdf.dll", "PySide6/Qt/lib/libQt6VirtualKeyboard.so.6",
+    "cv2/data/haarcascade_fullbody.xml", "cv2/opencv_videoio_ffmpeg4100_64.dll", "cv2/qt/fonts/DejaVuSans.ttf",
+    "pymupdf/mupdf-devel/include/mupdf/fitz.h", "numpy/_core/tests/data/x.npy",
+])
+def test_dropped(dest: str) -> None:
+    assert not trim.keep(dest)
+    assert not trim.keep(dest.replace("/", "\\"))
+
+
+def test_filter_toc_keeps_order_and_entries() -> None:
+    toc = [("PySide6/Qt6Quick.dll", "/x/Qt6Quick.dll", "BINARY"), ("PySide6/Qt6Core.dll", "/x/Qt6Core.dll", "BINARY")]
+    assert trim.filter_toc(toc) == [toc[1]]
+
+
+def test_runtime_packages_follow_pyproject(tmp_path: Path) -> None:
+    """Data collection is generic: every runtime dependency of pyproject.toml, so a new one is picked up."""
+    pkgs = trim.runtime_packages(ROOT / "pyproject.toml")
+    assert {"chinese_calendar", "rapidocr_onnxruntime", "docx", "reportlab", "alembic"} <= set(pkgs)
+    assert not {"PySide6", "cv2", "numpy", "pytest", "hypothesis"} & set(pkgs)
+    extra = tmp_path / "pyproject.toml"
+    extra.write_text('[project]\nname = "x"\ndependencies = ["hypothesis>=6"]\n', encoding="utf-8")
+    assert "hypothesis" in trim.runtime_packages(extra)
