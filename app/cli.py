@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "app.commands.letters",  # letters, form
     "app.commands.export",  # export, verify-bundle
     "app.commands.database",  # db set|test|restore
+    "app.commands.rounds",  # round create|list|use|show|doc, status
 )
 
 

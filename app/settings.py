@@ -31,6 +31,8 @@ class UploadLimits:
 
 @dataclass
 class Settings:
+    # profile_id, as_of, exam_only_series (and anniversary_mode as the default) seed the first 申报批次
+    # (app.services.rounds); from then on the current round holds them and every surface reads it.
     profile_id: str = "urumqi-private-2025"
     as_of: str | None = None  # ISO date; None → the profile's default or today
     anniversary_mode: str = "same_day"  # "same_day" (common practice) or "day_after" (民法典 201/202)

@@ -57,7 +57,7 @@ def make_file(path: Path, n: int) -> None:
             "继续教育": "2023:公需30,专业60;2024:公需30,专业60", "联系电话": f"138{i:08d}",
             "现有职称": "", "统一社会信用代码": "", "备注": "",
         }
-        ws.append([values[c.header] for c in COLUMNS])
+        ws.append([values.get(c.header) for c in COLUMNS])
     wb.save(path)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.cli import CliContext, add_command_group
+from app.commands.rounds import add_round_arg
 from app.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 
@@ -49,6 +50,7 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p.add_argument("--profile", help="政策配置，如 urumqi-private-2025、korla-2024")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="核对日期（默认为政策的申报截止日）")
     p.add_argument("--incomplete", action="store_true", help="只列出未完成的项目")
+    add_round_arg(p)
     p.set_defaults(handler=cmd_status)
 
     vsub = add_command_group(sub, "vault", "文件库维护", add_globals)
@@ -146,7 +148,7 @@ def cmd_status(args: argparse.Namespace, ctx: CliContext) -> int:
     from app.services.roster import find_person
 
     person_id = find_person(ctx.db, args.person).id if args.person else None
-    report = packet_status(ctx.db, person_id, args.profile, _date(args.as_of, "核对日期"))
+    report = packet_status(ctx.db, person_id, args.profile, _date(args.as_of, "核对日期"), round_name=args.round)
     for w in report.warnings:
         sys.stderr.write(f"提示：{w}\n")
     if ctx.json:
@@ -164,6 +166,8 @@ def cmd_status(args: argparse.Namespace, ctx: CliContext) -> int:
             full = sum(1 for p in report.persons if p.complete)
             ctx.info(f"\n全单位：{report.done}/{report.total} 项完成（{report.completeness:.0%}），"
                      f"{full}/{len(report.persons)} 人材料齐全")
+        if report.unit:
+            ctx.info("单位材料（本批次共用）：" + "，".join(f"{u.name}{u.status}" for u in report.unit))
     return EXIT_OK if report.complete else EXIT_PROBLEMS
 
 

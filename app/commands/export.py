@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.cli import CliContext
+from app.commands.rounds import add_round_arg
 from app.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 
@@ -17,13 +18,14 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p = sub.add_parser("export", help="导出申报材料包（每人一个文件夹、单位材料、花名册、清单、manifest.json）")
     add_globals(p)
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="导出文件夹（已有的材料包会在导出完成时被替换）")
-    p.add_argument("--profile", metavar="P", help="政策配置，例如 urumqi-private-2025（默认：设置中的配置）")
+    p.add_argument("--profile", metavar="P", help="政策配置，例如 urumqi-private-2025（默认：申报批次的配置）")
     p.add_argument("--person", action="append", metavar="ID", default=None,
                    help="只导出此人（编号、身份证号或姓名；可重复）。默认：符合条件且材料齐全的人员")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="截止日期（默认：政策规定的日期或设置中的日期）")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="判断日期（默认：申报批次的判断日期）")
     p.add_argument("--zip", action="store_true", help="同时生成 DIR.zip")
     p.add_argument("--dry-run", action="store_true", help="只做预检，不写任何文件")
     p.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)
+    add_round_arg(p)
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("verify-bundle", help="复核导出的材料包：摘要、多余/缺少的文件、遮盖、完整性、大小")
@@ -58,7 +60,7 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
 
     as_of = _date(args.as_of)
     person_ids = resolve_person_keys(ctx.db, args.person) if args.person else None
-    pre = preflight(ctx.db, profile_id=args.profile, person_ids=person_ids, as_of=as_of)
+    pre = preflight(ctx.db, profile_id=args.profile, person_ids=person_ids, as_of=as_of, round_name=args.round)
     plan = pre.plan
     if not ctx.json:
         ctx.info(f"政策：{plan.profile_name}（{plan.profile_id}），截止日期 {plan.as_of}，"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli import CliContext
+from app.commands.rounds import add_round_arg
 from app.errors import EXIT_OK, EXIT_PROBLEMS, UsageError, ValidationError
 
 KIND_CHOICES = ("gongshi", "gongshi-result", "tuijian", "chengnuo", "shide", "xiaojie")
@@ -35,13 +36,14 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
                    help="gongshi=推荐单位公示，gongshi-result=公示结果，tuijian=推荐报告，chengnuo=个人承诺书，"
                         "shide=师德师风情况说明，xiaojie=工作小结模板")
     p.add_argument("-o", "--out", required=True, metavar="DIR", help="输出文件夹")
-    p.add_argument("--profile", help="政策方案（默认：设置中的方案）")
-    p.add_argument("--start", metavar="D", help="公示起始日期（保存到所选人员）")
+    p.add_argument("--profile", help="政策方案（默认：申报批次的方案）")
+    p.add_argument("--start", metavar="D", help="公示起始日期（保存到申报批次中的所选人员）")
     p.add_argument("--days", type=int, default=5, help="公示工作日数（不少于 5，默认 5）")
     p.add_argument("--as-of", metavar="D", help="资格判断日期（默认：方案的申报截止日期）")
     p.add_argument("--date", metavar="D", help="落款日期（默认：公示结束后的下一个工作日）")
     p.add_argument("--office", help="受理异议的办公室（保存到单位，例如“人力资源部”）")
     p.add_argument("--phone", help="监督电话（保存到单位）")
+    add_round_arg(p)
     p.set_defaults(handler=cmd_letters)
 
     p = sub.add_parser("form", help="呈报表本地草稿（PDF，一式两份，A4 双面）")
@@ -51,6 +53,7 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p.add_argument("--profile")
     p.add_argument("--as-of", metavar="D")
     p.add_argument("--copies", type=int, default=2, help="份数（默认 2）")
+    add_round_arg(p)
     p.set_defaults(handler=cmd_form)
 
     p = sub.add_parser("letter-input", help="保存信函用的人员材料：思想政治条件、业绩成果、工作总结摘要、公示起始日期")
@@ -59,7 +62,8 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p.add_argument("--political", help="思想政治条件（文字，或 @文件.txt）")
     p.add_argument("--achievements", help="业绩成果（文字，或 @文件.txt）")
     p.add_argument("--summary", help="工作总结（自我鉴定）摘要（文字，或 @文件.txt）")
-    p.add_argument("--start", metavar="D", help="公示起始日期")
+    p.add_argument("--start", metavar="D", help="公示起始日期（保存到申报批次）")
+    add_round_arg(p)
     p.set_defaults(handler=cmd_letter_input)
 
     p = sub.add_parser("wordcount", help="工作小结字数统计（汉字按字、英文按词），按方案字数要求核对")
@@ -85,7 +89,7 @@ def cmd_letters(args: argparse.Namespace, ctx: CliContext) -> int:
     report = generate_letters(
         ctx.db, args.persons, args.kind, Path(args.out), profile_id=args.profile,
         start=_date(args.start, "公示起始日期"), days=args.days, as_of=_date(args.as_of, "判断日期"),
-        issue_date=_date(args.date, "落款日期"))
+        issue_date=_date(args.date, "落款日期"), round_name=args.round)
     if ctx.json:
         ctx.emit_json(report.to_json())
     else:
@@ -112,7 +116,7 @@ def cmd_form(args: argparse.Namespace, ctx: CliContext) -> int:
     if not 1 <= args.copies <= 10:
         raise UsageError("份数应在 1–10 之间")
     report = generate_form(ctx.db, args.person, Path(args.out), profile_id=args.profile,
-                           as_of=_date(args.as_of, "判断日期"), copies=args.copies)
+                           as_of=_date(args.as_of, "判断日期"), copies=args.copies, round_name=args.round)
     if ctx.json:
         ctx.emit_json(report.to_json())
     else:
@@ -140,7 +144,7 @@ def cmd_letter_input(args: argparse.Namespace, ctx: CliContext) -> int:
     start = _date(args.start, "公示起始日期") if args.start else UNSET
     li = save_inputs(ctx.db, person.id, political=_text_arg(args.political),
                      achievements=_text_arg(args.achievements), summary=_text_arg(args.summary),
-                     publicity_start=start)
+                     publicity_start=start, round_name=args.round)
     if ctx.json:
         ctx.emit_json({"person_id": li.person_id, "political": li.political, "achievements": li.achievements,
                        "summary": li.summary,
@@ -153,9 +157,9 @@ def cmd_letter_input(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_wordcount(args: argparse.Namespace, ctx: CliContext) -> int:
     from app.export.wordcount import count_file
     from app.policy.profiles import load_profile
-    from app.settings import load_settings
+    from app.services.rounds import get_round
 
-    profile = load_profile(args.profile or load_settings().profile_id)
+    profile = load_profile(args.profile or get_round(ctx.db).profile_id)  # default: the current round's
     spec = profile.material("work_summary")
     wc = count_file(args.file, spec.word_range if spec else None)
     if ctx.json:

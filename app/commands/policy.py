@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.cli import CliContext, add_command_group
+from app.commands.rounds import add_round_arg
 from app.errors import EXIT_OK, EXIT_PROBLEMS, UsageError, ValidationError
 
 _WEEKDAYS = "一二三四五六日"
@@ -19,9 +20,10 @@ _WEEKDAYS = "一二三四五六日"
 def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -> None:
     p = sub.add_parser("check", help="资格判断：已存储的花名册，或不入库地判断花名册文件 F 中的各行")
     add_globals(p)
-    p.add_argument("--profile", metavar="P", help="政策配置（默认：设置中的配置）；可用：" + _profile_help())
-    p.add_argument("--as-of", metavar="D", help="判断日期 YYYY-MM-DD（默认：配置的申报截止日期，否则今天）")
+    p.add_argument("--profile", metavar="P", help="政策配置（默认：申报批次的配置）；可用：" + _profile_help())
+    p.add_argument("--as-of", metavar="D", help="判断日期 YYYY-MM-DD（默认：申报批次的判断日期，否则截止日期）")
     p.add_argument("--input", metavar="F", help="花名册文件（.xlsx/.csv）：只判断，不写入数据库")
+    add_round_arg(p)
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("workdays", help="从 START 起的 N 个工作日（公示期计算）")
@@ -89,21 +91,14 @@ def _main_reason(v: Any) -> str:
 
 
 def cmd_check(args: argparse.Namespace, ctx: CliContext) -> int:
-    from app.policy.eligibility import Reason, Verdict, evaluate
-    from app.policy.profiles import load_profile
-    from app.services.eligibility import officer_as_of, options_from_settings, resolve_as_of
-    from app.settings import load_settings
+    from app.policy.eligibility import Reason, Verdict
+    from app.services.rounds import judge_round
 
-    profile_id = args.profile or load_settings().profile_id
-    try:
-        profile = load_profile(profile_id)
-    except ValidationError as exc:
-        raise UsageError(exc.message) from None
-    as_of, warnings = resolve_as_of(profile, _date_arg(args.as_of, "判断日期") if args.as_of else None,
-                                    officer_date=officer_as_of())
-    for w in warnings:
+    judge = judge_round(ctx.db, args.round, as_of=_date_arg(args.as_of, "判断日期") if args.as_of else None,
+                        profile_id=args.profile)
+    profile, as_of = judge.profile, judge.as_of
+    for w in judge.notes:
         sys.stderr.write(f"提示：{w}\n")
-    options = options_from_settings()
 
     rows: list[tuple[int | None, str, str, Verdict]] = []
     if args.input:
@@ -122,16 +117,16 @@ def cmd_check(args: argparse.Namespace, ctx: CliContext) -> int:
                             as_of=as_of)
                 rows.append((r.row, "", "", v))
                 continue
-            v = evaluate(r.person, profile, as_of, options=options)
+            v = judge.judge(r.person)
             for i in errors:
                 v.reasons.insert(0, Reason("ROW_ISSUE", f"{i.column + '：' if i.column else ''}{i.message}",
                                            f"花名册第{r.row}行", False, "warning"))
             rows.append((r.row, r.person.id_number, r.person.name, v))
     else:
-        from app.services.roster import list_persons
+        from app.services.rounds import round_persons
 
-        for p in list_persons(ctx.db):
-            rows.append((None, p.id_number, p.name, evaluate(p, profile, as_of, options=options)))
+        for p in round_persons(ctx.db, judge):
+            rows.append((None, p.id_number, p.name, judge.judge(p)))
 
     problems = any(v.eligible is not True for *_x, v in rows)
     if ctx.json:

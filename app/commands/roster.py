@@ -103,16 +103,9 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def _verdicts(ctx: CliContext, profile: str | None, as_of_text: str | None) -> dict[int, Any]:
     from app.policy.dates import parse_date
+    from app.services.eligibility import check_roster
 
-    try:
-        from app.services.eligibility import check_roster
-    except ImportError as exc:  # pragma: no cover - the policy module ships with the app
-        raise UsageError("资格判断模块不可用，无法使用 --with-check") from exc
     as_of: dt.date | None = parse_date(as_of_text, field="--as-of") if as_of_text else None
-    if profile is None:
-        from app.settings import load_settings
-
-        profile = load_settings().profile_id
     return {p.id: v for p, v in check_roster(ctx.db, profile, as_of) if p.id is not None}
 
 

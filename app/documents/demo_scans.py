@@ -304,6 +304,23 @@ def assessment_form(p: PersonData, year: int, result: str, seed: int = 0) -> lis
     return [_jpeg(front), _jpeg(back)]
 
 
+def unit_document(title: str, unit: str, names: list[str], seed: int = 0) -> bytes:
+    """A signed and stamped unit document of the round (公示, 公示结果, 推荐报告): one scanned page."""
+    page = _paper(A4, seed)
+    d = ImageDraw.Draw(page)
+    d.text((A4[0] // 2, 140), title, font=font(44), fill=INK, anchor="mm")
+    y = 260
+    d.text((100, y), f"经{unit}研究，下列同志拟推荐申报专业技术职务任职资格：", font=font(26), fill=INK)
+    for n in names:
+        y += 56
+        d.text((140, y), n, font=font(28), fill=INK)
+    d.text((100, y + 100), "公示期间如有异议，请向单位人事部门反映。", font=font(26), fill=INK)
+    d.text((A4[0] - 560, A4[1] - 420), unit, font=font(26), fill=INK)
+    stamp(page, seal(250, unit, "", seed + 3), (A4[0] - 380, A4[1] - 400))
+    d.text((80, A4[1] - 60), "（演示样例）", font=font(18), fill=(150, 150, 150))
+    return _jpeg(page)
+
+
 def contract_pages(p: PersonData, seed: int = 0, *, skew: float = 0.0) -> list[Image.Image]:
     unit = p.unit.name or "新疆示例单位"
     pages = []

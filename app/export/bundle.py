@@ -30,7 +30,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,18 @@ from app.export.ownership import (
     zip_is_ours,
 )
 from app.paths import inside, safe_basename, safe_component
+from app.policy.requirements import (
+    EXPIRED,
+    MISSING,
+    NONCONFORMING,
+    TO_MASK,
+    UNIT_MISSING,
+    UNIT_PROVIDED,
+    PersonPacket,
+    UnitDocState,
+    person_checklist,
+    round_unit_slots,
+)
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +144,7 @@ class PersonInput:
     verdict: Any | None  # Verdict (policy) or None when eligibility is unavailable
     required_years: list[int]
     documents: list[DocInput]
+    checklist: PersonPacket | None = None  # the person's checklist rows (the one requirement evaluator)
 
 
 @dataclass
@@ -213,6 +226,11 @@ class BundlePlan:
     # Unit files made at build time (letters, forms): () -> (files, notes). Runs in the calling
     # thread while the pool renders pages.
     unit_provider: Callable[[], tuple[list[UnitInput], list[str]]] | None = None
+    unit_documents: list[UnitDocState] = field(default_factory=list)  # the round's 公示 … and their state
+
+    @property
+    def unit_complete(self) -> bool:
+        return all(u.done for u in self.unit_documents)
 
     @property
     def blockers(self) -> list[Issue]:
@@ -231,28 +249,48 @@ class BundlePlan:
         return sum(len(f.pages) for f in self.files)
 
 
-def _applies(condition: str, person: Any) -> bool | None:
-    """True: required; False: not needed; None: optional (exported when present)."""
-    if condition == "always":
-        return True
-    if condition == "dispatched":
-        return bool(person.dispatched)
-    if condition == "has_degree":
-        return any((e.degree or "无") not in ("", "无") for e in person.educations)
-    if condition == "teacher":
-        return "教师" in (person.series or "")
-    if condition == "not_first_application":
-        return person.first_application is False
-    return None  # foreign_degree, optional: not derivable from the roster
+class _DocView:
+    """A DocInput seen by the requirement evaluator (app.policy.requirements.DocumentLike)."""
+
+    def __init__(self, d: DocInput) -> None:
+        self.id, self.slot, self.year = d.document_id, d.slot, d.year
+        self.issue_date, self.word_count, self.source_kind = d.issue_date, d.word_count, "pdf"
+        self.pages = d.pages
+
+
+def checklist_for(profile: Any, as_of: dt.date, pin: PersonInput,
+                  unit: Mapping[str, UnitDocState] | None) -> PersonPacket:
+    """The person's checklist from the plain inputs (when the caller did not bring one)."""
+    return person_checklist(pin.person, [_DocView(d) for d in pin.documents], profile, as_of,
+                            years=list(pin.required_years), unit=unit)
+
+
+def round_unit_states(profile: Any, persons: Sequence[PersonInput]) -> dict[str, UnitDocState]:
+    """The round's unit documents judged from the persons' uploads alone (no officer decisions)."""
+    ids: dict[str, list[int]] = {}
+    for pin in persons:
+        for d in pin.documents:
+            ids.setdefault(d.slot, []).append(d.document_id)
+    return {m.slot: UnitDocState(m.slot, m.name, UNIT_PROVIDED if ids.get(m.slot) else UNIT_MISSING,
+                                 "" if ids.get(m.slot) else "尚未上传", tuple(ids.get(m.slot, ())))
+            for m in round_unit_slots(profile)}
 
 
 def plan_bundle(profile: Any, as_of: dt.date, persons: Sequence[PersonInput], *, limits: Any,
                 unit_files: Sequence[UnitInput] = (), allow_ineligible: bool = False,
-                applies: Callable[[str, Any], bool | None] | None = None) -> BundlePlan:
-    """Decide the bundle layout and collect the blockers and warnings (nothing is written)."""
+                unit: Mapping[str, UnitDocState] | None = None) -> BundlePlan:
+    """Decide the bundle layout and collect the blockers and warnings (nothing is written).
+
+    What is required and whether it is met comes from the checklist's rows (the one requirement
+    evaluator, app.policy.requirements): each person's ``checklist`` when given, else one computed
+    here with the round's ``unit`` documents. The plan adds what only files can tell (pages not
+    masked, blobs missing, too many pages for the size limit)."""
+    if unit is None:
+        unit = round_unit_states(profile, persons)
     issues: list[Issue] = []
     plans: list[PersonPlan] = []
     order = {m.slot: i + 1 for i, m in enumerate(profile.materials)}
+    specs = {m.slot: m for m in profile.materials}
     used_folders: set[str] = set()
     for n, pin in enumerate(persons, start=1):
         p = pin.person
@@ -262,8 +300,11 @@ def plan_bundle(profile: Any, as_of: dt.date, persons: Sequence[PersonInput], *,
         used_folders.add(folder)
 
         def issue(severity: str, code: str, message: str, *, p: Any = p, **kw: Any) -> None:
+            if not message.startswith(f"{p.name}："):
+                message = f"{p.name}：{message}"
             issues.append(Issue(severity, code, message, person_id=p.id, person_name=p.name, **kw))
 
+        first_issue = len(issues)  # this person's issues are issues[first_issue:]
         v = pin.verdict
         if v is None:
             issue("warning", "no_verdict", f"{p.name}：无法判定申报资格（资格审核不可用），请人工确认")
@@ -272,75 +313,68 @@ def plan_bundle(profile: Any, as_of: dt.date, persons: Sequence[PersonInput], *,
             issue("warning" if allow_ineligible else "blocker", "ineligible",
                   f"{p.name}：资格审核结果为“{v.status}”" + (f"（{reasons}）" if reasons else ""))
         secrets = [s for s in (p.name, getattr(p.unit, "name", "")) if s]
-        docs_by_slot: dict[str, list[DocInput]] = {}
-        for d in pin.documents:
-            docs_by_slot.setdefault(d.slot, []).append(d)
+        checklist = pin.checklist if pin.checklist is not None else checklist_for(profile, as_of, pin, unit)
+        pin.checklist = checklist
+        docs_by_id = {d.document_id: d for d in pin.documents}
         required: list[RequiredItem] = []
         files: list[FilePlan] = []
         used_names: set[str] = set()
-        for spec in profile.materials:
-            if spec.issuer == "platform":
-                continue  # e.g. 呈报表: generated by the platform; our draft goes to the unit folder
-            docs = [d for d in docs_by_slot.get(spec.slot, []) if d.pages]
-            need = applies(spec.condition, p) if applies is not None else _applies(spec.condition, p)
-            if need is False and not docs:
-                continue
+        for row in checklist.slots:
+            spec = specs.get(row.slot)
+            if spec is None or spec.issuer == "platform":
+                continue  # not asked by this profile; 呈报表: made by the platform (our draft: unit folder)
+            docs = [docs_by_id[i] for i in row.counting_ids if i in docs_by_id and docs_by_id[i].pages]
             nn = order[spec.slot]
             label = short_label(spec.slot, spec.name)
-            if spec.per_year:
-                years: list[int | None] = list(pin.required_years) if need else []
-                for d in docs:
-                    if d.year not in years:
-                        years.append(d.year)
-                groups = [(y, [d for d in docs if d.year == y]) for y in years]
-            else:
-                groups = [(None, docs)]
-            for year, ydocs in groups:
-                item = RequiredItem(slot=spec.slot, label=spec.name, year=year, mask=bool(spec.mask))
-                if not ydocs:
-                    if need:
-                        what = f"{year} 年度{label}" if year else spec.name
-                        sev = "warning" if spec.issuer == "unit" else "blocker"
-                        hint = "（单位出具：请在单位材料中打印、签章后扫描加入）" if spec.issuer == "unit" else ""
-                        issue(sev, "missing", f"{p.name}：缺少“{what}”{hint}", slot=spec.slot, year=year)
-                        if sev == "blocker":
-                            required.append(item)
-                    continue
-                for k, d in enumerate(ydocs, start=1):
-                    stem = f"{nn:02d}_{label}" + (f"_{year}" if year else "") + (f"_{k}" if len(ydocs) > 1 else "")
-                    fmt = "jpg" if spec.slot == "photo" else "pdf"
-                    while f"{stem}.{fmt}" in used_names:
-                        stem += "_"
-                    used_names.add(f"{stem}.{fmt}")
-                    rel = f"{folder}/{stem}.{fmt}"
-                    limit_kb = limits.photo_max_kb if spec.slot == "photo" else limits.max_file_kb
-                    fp = FilePlan(rel, folder, spec.slot, year, spec.name, fmt, list(d.pages), limit_kb * 1024,
-                                  bool(spec.mask), secrets)
-                    files.append(fp)
-                    item.files.append(rel)
-                    _check_document(spec, d, fp, as_of, issue)
-                if need or item.files:
-                    required.append(item)
-        complete = not any(i.blocker and i.person_id == p.id and i.code != "ineligible" for i in issues)
+            year = row.year
+            item = RequiredItem(slot=spec.slot, label=spec.name, year=year, mask=bool(spec.mask))
+            where = {"slot": spec.slot, "year": year}
+            what = f"{year} 年度{label}" if year else spec.name
+            if row.counted and not row.done:
+                if row.status == MISSING:
+                    if row.issuer == "unit" and spec.slot in unit:
+                        issue("blocker", "unit_missing",
+                              f"{p.name}：缺少单位材料“{spec.name}”（本批次共用：上传签章后的扫描件，或在申报批次中标记为已提供）",
+                              **where)
+                    else:
+                        hint = "（单位出具：请打印、签章后扫描加入）" if row.issuer == "unit" else ""
+                        issue("blocker", "missing", f"{p.name}：缺少“{what}”{hint}", **where)
+                elif row.status == EXPIRED:
+                    issue("blocker", "stale", f"{p.name}：“{what}”{row.reason}", **where)
+                elif row.status == NONCONFORMING:
+                    issue("blocker", "word_count" if spec.word_range else "nonconforming", f"{p.name}：“{what}”不符合要求：{row.reason}", **where)
+                elif row.status == TO_MASK and not docs:
+                    issue("blocker", "unmasked", f"{p.name}：“{what}”{row.reason}", **where)
+            elif row.status == NONCONFORMING and docs:
+                issue("warning", "nonconforming", f"{p.name}：“{what}”{row.reason}", **where)
+            for k, d in enumerate(docs, start=1):
+                stem = f"{nn:02d}_{label}" + (f"_{year}" if year else "") + (f"_{k}" if len(docs) > 1 else "")
+                fmt = "jpg" if spec.slot == "photo" else "pdf"
+                while f"{stem}.{fmt}" in used_names:
+                    stem += "_"
+                used_names.add(f"{stem}.{fmt}")
+                rel = f"{folder}/{stem}.{fmt}"
+                limit_kb = limits.photo_max_kb if spec.slot == "photo" else limits.max_file_kb
+                fp = FilePlan(rel, folder, spec.slot, year, spec.name, fmt, list(d.pages), limit_kb * 1024,
+                              bool(spec.mask), secrets)
+                files.append(fp)
+                item.files.append(rel)
+                _check_document(spec, d, fp, as_of, issue)
+            # a round unit document provided elsewhere (another person's packet, on paper) is not
+            # this folder's requirement: the verifier checks the files listed here
+            if item.files or (row.counted and not (row.issuer == "unit" and spec.slot in unit)):
+                required.append(item)
+        complete = not any(i.blocker and i.code != "ineligible" for i in issues[first_issue:])
         plans.append(PersonPlan(p, folder, v, required, files, complete))
-    return BundlePlan(profile.id, profile.name, as_of, limits, plans, list(unit_files), issues)
+    return BundlePlan(profile.id, profile.name, as_of, limits, plans, list(unit_files), issues,
+                      unit_documents=list(unit.values()))
 
 
 def _check_document(spec: Any, d: DocInput, fp: FilePlan, as_of: dt.date, issue: Callable[..., None]) -> None:
+    """What only the files can tell (content rules — validity, word count, 考核 result — are the
+    checklist's, app.policy.requirements)."""
     where = {"slot": spec.slot, "year": d.year, "document_id": d.document_id}
     label = spec.name + (f"（{d.year}）" if d.year else "")
-    if spec.max_age_days is not None:
-        if d.issue_date is None:
-            issue("warning", "no_issue_date", f"“{label}”未记录出具日期，无法确认是否在 {spec.max_age_days} 天有效期内",
-                  **where)
-        elif (as_of - d.issue_date).days > spec.max_age_days:
-            issue("blocker", "stale", f"“{label}”出具于 {d.issue_date}，超过 {spec.max_age_days} 天有效期，请重新查询打印",
-                  **where)
-    if spec.word_range is not None and d.word_count is not None:
-        lo, hi = spec.word_range
-        if d.word_count < lo or (hi is not None and d.word_count > hi):
-            rng = f"{lo}–{hi}" if hi else f"不少于 {lo}"
-            issue("blocker", "word_count", f"“{label}”字数 {d.word_count}，要求 {rng} 字", **where)
     if fp.fmt == "jpg" and len(d.pages) > 1:
         issue("warning", "photo_pages", f"“{label}”有 {len(d.pages)} 页，只导出第 1 页", **where)
         fp.pages = fp.pages[:1]
@@ -433,10 +467,8 @@ def _load_source(task: PageTask) -> tuple[bytes | None, Image.Image | None, floa
 
 
 def _strip_jpeg(data: bytes) -> bytes | None:
-    try:
-        from app.masking.burn import strip_jpeg_segments
-    except ImportError:  # pragma: no cover - masking package always ships
-        return None
+    from app.masking.burn import strip_jpeg_segments
+
     try:
         return strip_jpeg_segments(data)
     except (ValueError, IndexError):

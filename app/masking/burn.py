@@ -60,6 +60,7 @@ class MaskResult:
     seconds: float = 0.0
     page_origins: list[str] = field(default_factory=list)
     residual: list[Any] = field(default_factory=list)  # app.masking.residual.Residual, when looked for
+    change: Any = None  # set by app.services.masking: the change record (app.services.changes.Change)
 
     def to_json(self) -> dict[str, object]:
         return {

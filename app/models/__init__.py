@@ -13,6 +13,7 @@ from app.models.roster import (
     Person,
     Unit,
 )
+from app.models.rounds import Round, RoundDocument, RoundPerson
 
 __all__ = [
     "Assessment",
@@ -28,6 +29,9 @@ __all__ = [
     "Page",
     "PageMask",
     "Person",
+    "Round",
+    "RoundDocument",
+    "RoundPerson",
     "SharedCache",
     "Unit",
     "UnitLetterSettings",

@@ -93,6 +93,10 @@ def restore_from_sqlite(source: Path, engine: Engine) -> dict[str, int]:
         command.upgrade(_alembic_config(engine), revision or "head")
         dst_meta = MetaData()
         dst_meta.reflect(engine)
+        with engine.begin() as c:  # rows the migrations seed (e.g. a default round) give way to the backup's
+            for t in reversed(dst_meta.sorted_tables):
+                if t.name != "alembic_version":
+                    c.execute(t.delete())
         counts: dict[str, int] = {}
         for t in dst_meta.sorted_tables:
             if t.name == "alembic_version" or t.name not in src_meta.tables:

@@ -1,12 +1,10 @@
 """What the officer enters for the unit letters and the 呈报表 draft: per person the 思想政治条件 and
-业绩成果 paragraphs of the 公示, the 工作总结 excerpt printed on the 呈报表 and the publicity start
-date; per unit the office and telephone that receive objections."""
+业绩成果 paragraphs of the 公示 and the 工作总结 excerpt printed on the 呈报表 (the publicity period
+belongs to the round: app.models.rounds); per unit the office and telephone that receive objections."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Timestamped
@@ -19,7 +17,6 @@ class LetterInput(Timestamped, Base):
     political: Mapped[str] = mapped_column(Text, default="")  # 思想政治条件
     achievements: Mapped[str] = mapped_column(Text, default="")  # 业绩成果 / 专业技术成果
     summary: Mapped[str] = mapped_column(Text, default="")  # 工作总结（自我鉴定）摘要 for the 呈报表
-    publicity_start: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class UnitLetterSettings(Timestamped, Base):

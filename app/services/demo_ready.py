@@ -234,5 +234,25 @@ def demo_ready_hook(db: Database, persons: list[PersonData]) -> dict[str, Any]:
     verdicts = check_persons(persons, DEMO_PROFILE, load_profile(DEMO_PROFILE).default_as_of)
     ready = [(i, p) for i, (p, v) in enumerate(verdicts) if v.eligible][:READY_PERSONS]
     pages = sum(make_ready(db, p, i) for i, p in ready)
+    if ready:
+        add_unit_documents(db, ready[0][1], [p.name for _, p in ready])
     return {"ready_persons": [p.name for _, p in ready], "masked_pages": pages}
+
+
+def add_unit_documents(db: Database, holder: PersonData, names: list[str]) -> list[str]:
+    """The round's unit documents (公示, 公示结果, 推荐报告), signed and stamped, filed in ``holder``'s
+    packet: a scan of each in the packet of a person of the round provides it for the round."""
+    from app.documents.demo_scans import unit_document
+    from app.documents.ingest import ingest_bytes
+    from app.policy.profiles import load_profile
+    from app.policy.requirements import round_unit_slots
+    from app.services.packet import add_documents
+
+    unit = holder.unit.name or "新疆示例单位"
+    added = []
+    for n, spec in enumerate(round_unit_slots(load_profile(DEMO_PROFILE))):
+        blob = unit_document(spec.name, unit, names, seed=700 + n)
+        add_documents(db, holder.id, spec.slot, [ingest_bytes(blob, f"{spec.name}.jpg")])  # type: ignore[arg-type]
+        added.append(spec.slot)
+    return added
 

@@ -40,36 +40,18 @@ Progress = Callable[..., object]
 
 
 # ------------------------------------------------------------------------------------ inputs
-def resolve_profile_and_date(profile_id: str | None, as_of: dt.date | None,
-                             settings: Settings | None = None) -> tuple[Any, dt.date, list[str]]:
-    from app.policy.profiles import load_profile
+def round_judge(db: Database, profile_id: str | None = None, as_of: dt.date | None = None,
+                round_name: str | None = None) -> Any:
+    """The judge of the round (None → current); ``profile_id``/``as_of`` override it for this call."""
+    from app.services.rounds import judge_round
 
-    settings = settings or load_settings()
-    profile = load_profile(profile_id or settings.profile_id)
-    notes: list[str] = []
-    try:
-        from app.services.eligibility import resolve_as_of
-
-        date, notes = resolve_as_of(profile, as_of)
-    except ImportError:
-        if as_of is not None:
-            date = as_of
-        elif settings.as_of:
-            date = dt.date.fromisoformat(settings.as_of)
-        elif profile.default_as_of is not None:
-            date = profile.default_as_of
-        else:
-            date = dt.date.today()
-            notes.append("该政策未规定截止日期，按今天计算；请在设置中填写本次申报的截止日期")
-    return profile, date, notes
+    return judge_round(db, round_name, as_of=as_of, profile_id=profile_id)
 
 
-def _verdicts(persons: Sequence[Any], profile: Any, as_of: dt.date) -> dict[int, Any]:
-    try:
-        from app.policy.eligibility import evaluate
-    except ImportError:  # pragma: no cover - the policy package ships with the app
-        return {}
-    return {p.id: evaluate(p, profile, as_of) for p in persons}
+def resolve_profile_and_date(db: Database, profile_id: str | None = None, as_of: dt.date | None = None,
+                             round_name: str | None = None) -> tuple[Any, dt.date, list[str]]:
+    judge = round_judge(db, profile_id, as_of, round_name)
+    return judge.profile, judge.as_of, list(judge.notes)
 
 
 def _load_persons(db: Database, person_ids: Sequence[int] | None) -> list[Any]:
@@ -172,7 +154,8 @@ def _documents(db: Database, person_ids: list[int]) -> dict[int, list[DocInput]]
     return out
 
 
-def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date) -> tuple[list[UnitInput], list[str]]:
+def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date,
+                round_name: str | None = None) -> tuple[list[UnitInput], list[str]]:
     """推荐报告, 公示/公示结果 letters and 呈报表 drafts from the letters and forms features.
 
     Each is rendered into a scratch folder and read back; a letter that cannot be made (e.g. a
@@ -204,7 +187,8 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date) 
                 for b, batch in enumerate(batches):
                     d = root / kind / str(b)
                     try:
-                        rep = generate_letters(db, batch, kind, d, profile_id=profile.id, as_of=as_of)
+                        rep = generate_letters(db, batch, kind, d, profile_id=profile.id, as_of=as_of,
+                                               round_name=round_name)
                     except ChudingError as exc:
                         notes.append(f"未生成{label}：{exc.message}")
                         continue
@@ -224,7 +208,7 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date) 
                 for n, p in enumerate(persons, start=1):
                     f = inside(root, safe_filename(f"呈报表_{n:02d}_{p.name}", ".pdf"))
                     try:
-                        form = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of)
+                        form = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of, round_name=round_name)
                     except ChudingError as exc:
                         notes.append(f"{p.name}：未生成呈报表草稿：{exc.message}")
                         continue
@@ -257,31 +241,36 @@ class Preflight:
 
 def preflight(db: Database, *, profile_id: str | None = None, person_ids: Sequence[int] | None = None,
               as_of: dt.date | None = None, settings: Settings | None = None,
-              include_unit_files: bool = True) -> Preflight:
-    """Plan the bundle and list what blocks it (nothing is written)."""
-    from app.services.packet import condition_applies
+              include_unit_files: bool = True, round_name: str | None = None) -> Preflight:
+    """Plan the bundle of the round and list what blocks it (nothing is written). The plan takes
+    the round's checklists (the 材料 page's rows) and verdicts."""
+    from app.services.rounds import round_checklists, round_persons
 
     settings = settings or load_settings()
-    profile, date, notes = resolve_profile_and_date(profile_id, as_of, settings)
+    judge = round_judge(db, profile_id, as_of, round_name)
+    profile, date, notes = judge.profile, judge.as_of, list(judge.notes)
     if person_ids is None:
-        person_ids = default_selection(db, profile_id=profile.id, as_of=date, settings=settings)
+        person_ids = _default_ids(db, judge, settings)
     persons = scrub(_load_persons(db, person_ids))  # written into xlsx/PDF/JSON: no XML-illegal characters
-    verdicts = _verdicts(persons, profile, date)
+    verdicts = judge.judge_all(persons)
+    checklists, unit = round_checklists(db, judge, persons, verdicts, members=round_persons(db, judge))
     docs = _documents(db, [int(p.id) for p in persons])
     inputs = []
     for p in persons:
         v = verdicts.get(p.id)
         years = list(getattr(v, "required_years", []) or [])
-        inputs.append(PersonInput(p, v, years, docs.get(p.id, [])))
+        inputs.append(PersonInput(p, v, years, docs.get(p.id, []), checklists[int(p.id)]))
     limits: UploadLimits = settings.upload
-    plan = plan_bundle(profile, date, inputs, limits=limits, applies=condition_applies)
+    plan = plan_bundle(profile, date, inputs, limits=limits, unit=unit)
     plan.roster_writer = _roster_writer(verdicts)
     from app.services.letters import publicity_deadline_notes
 
-    notes += publicity_deadline_notes(db, persons, profile, date)
+    notes += publicity_deadline_notes(db, persons, profile, date, deadline=judge.deadline, round_name=judge.round.name)
     plan.warnings_text = list(notes)
+    if not persons and not round_persons(db, judge):
+        notes.append(f"申报批次“{judge.round.name}”中没有人员")
     if include_unit_files and persons:
-        plan.unit_provider = lambda: _unit_files(db, persons, profile, date)
+        plan.unit_provider = lambda: _unit_files(db, persons, profile, date, judge.round.name)
     return Preflight(plan, notes)
 
 
@@ -300,42 +289,49 @@ def _roster_writer(verdicts: dict[int, Any]) -> Callable[[Path, BundlePlan], Non
 
 
 def person_overview(db: Database, *, profile_id: str | None = None, as_of: dt.date | None = None,
-                    settings: Settings | None = None) -> list[dict[str, Any]]:
-    """Every stored person with the eligibility status (for the wizard's person list)."""
-    profile, date, _ = resolve_profile_and_date(profile_id, as_of, settings)
-    persons = _load_persons(db, None)
-    verdicts = _verdicts(persons, profile, date)
+                    settings: Settings | None = None, round_name: str | None = None) -> list[dict[str, Any]]:
+    """Every person of the round with the eligibility status (for the wizard's person list)."""
+    from app.services.rounds import round_persons
+
+    judge = round_judge(db, profile_id, as_of, round_name)
+    persons: list[Any] = round_persons(db, judge)
+    verdicts = judge.judge_all(persons)
     return [{"person_id": int(p.id), "name": p.name, "id_number": p.id_number,
              "status": getattr(verdicts.get(p.id), "status", "未判定"),
              "eligible": getattr(verdicts.get(p.id), "eligible", None)} for p in persons]
 
 
-def default_selection(db: Database, *, profile_id: str | None = None, as_of: dt.date | None = None,
-                      settings: Settings | None = None) -> list[int]:
-    """The persons an export includes by default: eligible now and with a complete packet."""
-    from app.services.packet import condition_applies
+def _default_ids(db: Database, judge: Any, settings: Settings) -> list[int]:
+    from app.services.rounds import round_checklists, round_persons
 
-    settings = settings or load_settings()
-    profile, date, _ = resolve_profile_and_date(profile_id, as_of, settings)
-    persons = _load_persons(db, None)
-    verdicts = _verdicts(persons, profile, date)
-    eligible = [p for p in persons if getattr(verdicts.get(p.id), "eligible", None) is True]
+    persons: list[Any] = round_persons(db, judge)
+    verdicts = judge.judge_all(persons)
+    eligible: list[Any] = [p for p in persons if getattr(verdicts.get(p.id), "eligible", None) is True]
     if not eligible:
         return []
+    checklists, unit = round_checklists(db, judge, eligible, verdicts, members=persons)
     docs = _documents(db, [int(p.id) for p in eligible])
-    inputs = [PersonInput(p, verdicts[p.id], list(verdicts[p.id].required_years or []), docs.get(p.id, []))
-              for p in eligible]
-    plan = plan_bundle(profile, date, inputs, limits=settings.upload, applies=condition_applies)
+    inputs = [PersonInput(p, verdicts[p.id], list(verdicts[p.id].required_years or []), docs.get(p.id, []),
+                          checklists[int(p.id)]) for p in eligible]
+    plan = plan_bundle(judge.profile, judge.as_of, inputs, limits=settings.upload, unit=unit)
     return [int(pp.person.id) for pp in plan.persons if pp.complete]
+
+
+def default_selection(db: Database, *, profile_id: str | None = None, as_of: dt.date | None = None,
+                      settings: Settings | None = None, round_name: str | None = None) -> list[int]:
+    """The persons an export includes by default: eligible now and with a complete packet."""
+    return _default_ids(db, round_judge(db, profile_id, as_of, round_name), settings or load_settings())
 
 
 # ------------------------------------------------------------------------------------ export
 def export_bundle(db: Database, target: str | Path, *, profile_id: str | None = None,
                   person_ids: Sequence[int] | None = None, as_of: dt.date | None = None,
                   make_zip: bool = False, progress: Progress | None = None, workers: int | None = None,
-                  settings: Settings | None = None, pre: Preflight | None = None) -> BuildResult:
+                  settings: Settings | None = None, pre: Preflight | None = None,
+                  round_name: str | None = None) -> BuildResult:
     """Pre-flight, then build. Raises CheckFailed (with the first blocker) when something blocks."""
-    pre = pre or preflight(db, profile_id=profile_id, person_ids=person_ids, as_of=as_of, settings=settings)
+    pre = pre or preflight(db, profile_id=profile_id, person_ids=person_ids, as_of=as_of, settings=settings,
+                           round_name=round_name)
     return build_bundle(pre.plan, target, app_version=__version__, make_zip=make_zip, progress=progress,
                         workers=workers)
 

@@ -81,24 +81,24 @@ class FormReport:
 
 
 def build_form_data(db: Database, person_key: str | int, *, profile_id: str | None = None,
-                    as_of: dt.date | None = None) -> tuple[FormData, list[str]]:
-    from app.policy.profiles import document_rule, load_profile
-    from app.services.letters import get_inputs, qualification_from_verdict, resolve_as_of, verdicts_for
-    from app.settings import load_settings
+                    as_of: dt.date | None = None, round_name: str | None = None) -> tuple[FormData, list[str]]:
+    from app.policy.profiles import document_rule
+    from app.services.letters import get_inputs, qualification_from_verdict
+    from app.services.rounds import judge_round
 
     person = find_person(db, person_key)
     assert person.id is not None
-    profile = load_profile(profile_id or load_settings().profile_id)
+    judge = judge_round(db, round_name, as_of=as_of, profile_id=profile_id)
+    profile = judge.profile
     rule = document_rule(profile, "form")
     if not rule.offered:
         raise ValidationError(f"“{profile.short_name}”的通知不要求纸质呈报表，未生成草稿（依据：{rule.source}）")
-    as_of_d = resolve_as_of(profile, as_of)
-    verdict = verdicts_for([person], profile, as_of_d)[0]
+    verdict = judge.judge(person)
     route_kind = verdict.route or "初定"
     title = profile.form_titles.get(route_kind)
     if title is None:
         raise ValidationError(f"{person.name}：“{profile.short_name}”的通知没有规定{route_kind}人员的呈报表，未生成草稿")
-    inputs = get_inputs(db, person.id)
+    inputs = get_inputs(db, person.id, round_name=round_name)
     warnings = []
     if verdict.eligible is not True:
         warnings.append(f"{person.name}：资格判断为“{verdict.status}”，请核对后再打印")
@@ -128,8 +128,8 @@ def draft_file_name(db: Database, person_key: str | int) -> str:
 
 
 def generate_form(db: Database, person_key: str | int, out_path: str | Path, *, profile_id: str | None = None,
-                  as_of: dt.date | None = None, copies: int = 2) -> FormReport:
-    data, warnings = build_form_data(db, person_key, profile_id=profile_id, as_of=as_of)
+                  as_of: dt.date | None = None, copies: int = 2, round_name: str | None = None) -> FormReport:
+    data, warnings = build_form_data(db, person_key, profile_id=profile_id, as_of=as_of, round_name=round_name)
     result: FormResult = write_form(data, out_path, copies=copies)
     if result.truncated:
         warnings.append(f"以下栏目内容过长，缩小到 8 磅仍放不下，已截断（以“…”结尾）：{'、'.join(result.truncated)}")

@@ -50,17 +50,25 @@ class LetterInputs:
 UNSET: Any = object()
 
 
-def get_inputs(db: Database, person_id: int) -> LetterInputs:
+def get_inputs(db: Database, person_id: int, *, round_name: str | None = None) -> LetterInputs:
+    """The person's paragraphs and their publicity start in the round (None → the current round)."""
+    from app.services.rounds import publicity_starts
+
+    start = publicity_starts(db, [person_id], round_name)[person_id]
     with db.session() as s:
         row = s.get(LetterInput, person_id)
         if row is None:
-            return LetterInputs(person_id)
-        return LetterInputs(person_id, row.political, row.achievements, row.summary, row.publicity_start)
+            return LetterInputs(person_id, publicity_start=start)
+        return LetterInputs(person_id, row.political, row.achievements, row.summary, start)
 
 
 def save_inputs(db: Database, person_id: int, *, political: str | None = None, achievements: str | None = None,
-                summary: str | None = None, publicity_start: dt.date | None = UNSET) -> LetterInputs:
-    """Store the officer's paragraphs; arguments left out keep their stored value."""
+                summary: str | None = None, publicity_start: dt.date | None = UNSET,
+                round_name: str | None = None) -> LetterInputs:
+    """Store the officer's paragraphs (and the publicity start in the round); arguments left out keep
+    their stored value."""
+    from app.services.rounds import publicity_starts, set_publicity_start
+
     with db.session() as s:
         if s.get(Person, person_id) is None:
             raise UsageError(f"人员不存在（编号 {person_id}）")
@@ -74,10 +82,12 @@ def save_inputs(db: Database, person_id: int, *, political: str | None = None, a
             row.achievements = achievements.strip()
         if summary is not None:
             row.summary = summary.strip()
-        if publicity_start is not UNSET:
-            row.publicity_start = publicity_start
         s.flush()
-        return LetterInputs(person_id, row.political, row.achievements, row.summary, row.publicity_start)
+        out = LetterInputs(person_id, row.political, row.achievements, row.summary)
+    if publicity_start is not UNSET:
+        set_publicity_start(db, [person_id], publicity_start, name=round_name)
+    out.publicity_start = publicity_starts(db, [person_id], round_name)[person_id]
+    return out
 
 
 def get_unit_settings(db: Database, unit_id: int | None) -> tuple[str, str]:
@@ -161,17 +171,19 @@ def default_issue_date(kind: str, pub: Publicity | None) -> dt.date | None:
 
 
 def publicity_deadline_notes(db: Database, persons: Sequence[PersonData], profile: Any,
-                             as_of: dt.date | None = None) -> list[str]:
-    """For the export pre-flight and the letter view: each person's stored publicity period and the
-    dates of the 公示结果 / 推荐报告 that would follow, when later than the deadline (named person)."""
+                             as_of: dt.date | None = None, *, deadline: dt.date | None = None,
+                             round_name: str | None = None) -> list[str]:
+    """For the export pre-flight and the letter view: each person's publicity period in the round and
+    the dates of the 公示结果 / 推荐报告 that would follow, when later than the deadline (the round's
+    ``deadline`` when given, else the notice's) (named person)."""
     from app.policy.profiles import application_deadline
 
-    deadline = application_deadline(profile, as_of)
+    deadline = deadline or application_deadline(profile, as_of)
     if deadline is None:
         return []
     notes: list[str] = []
     for p in persons:
-        li = get_inputs(db, int(p.id))  # type: ignore[arg-type]
+        li = get_inputs(db, int(p.id), round_name=round_name)  # type: ignore[arg-type]
         if li.publicity_start is None:
             continue
         try:
@@ -203,14 +215,17 @@ def qualification_from_verdict(v: Any, profile: Any) -> Qualification:
     return Qualification(route=v.route, level=v.level, title=v.title, years=years, status=v.status)
 
 
-def verdicts_for(persons: Sequence[PersonData], profile: Any, as_of: dt.date) -> list[Any]:
-    from app.policy.eligibility import evaluate
+def verdicts_for(persons: Sequence[PersonData], judge: Any) -> list[Any]:
+    """The round's verdicts (``judge``: app.services.rounds.RoundJudge)."""
+    return [judge.judge(p) for p in persons]
 
-    return [evaluate(p, profile, as_of) for p in persons]
 
+def eligible_persons(db: Database, *, round_name: str | None = None) -> list[tuple[PersonData, Any]]:
+    """The round's persons with their verdict, as the 文书 page lists them."""
+    from app.services.rounds import judge_round, round_persons
 
-def resolve_as_of(profile: Any, as_of: dt.date | None) -> dt.date:
-    return as_of or profile.default_as_of or dt.date.today()
+    judge = judge_round(db, round_name)
+    return [(p, judge.judge(p)) for p in round_persons(db, judge)]
 
 
 # --------------------------------------------------------------------------- generating
@@ -265,21 +280,23 @@ def _resolve_persons(db: Database, keys: Sequence[str | int]) -> list[PersonData
 def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, out_dir: str | Path, *,
                      profile_id: str | None = None, start: dt.date | None = None,
                      days: int = MIN_PUBLICITY_DAYS, as_of: dt.date | None = None,
-                     issue_date: dt.date | None = None, progress: Progress | None = None) -> LettersReport:
+                     issue_date: dt.date | None = None, progress: Progress | None = None,
+                     round_name: str | None = None) -> LettersReport:
     """Render the letters of ``kind`` for the persons and write them into ``out_dir``.
 
     Everything is rendered in memory first; files are written (atomically) only when every letter
     rendered, so a failure leaves no partial set. ``start`` is saved as the persons' publicity start;
     without it the stored start is used. Persons judged ineligible are left out of the 推荐报告.
     """
-    from app.policy.profiles import application_deadline, document_rule, is_teacher, load_profile
-    from app.settings import load_settings
+    from app.policy.profiles import document_rule, is_teacher
+    from app.services.rounds import judge_round
 
     if kind not in KINDS:
         raise UsageError(f"未知的信函类型“{kind}”，可选：{'、'.join(KINDS)}")
     if not person_keys:
         raise UsageError("请至少指定一名人员")
-    profile = load_profile(profile_id or load_settings().profile_id)
+    judge = judge_round(db, round_name, as_of=as_of, profile_id=profile_id)
+    profile = judge.profile
     rule = document_rule(profile, kind)
     if not rule.offered:
         raise ValidationError(f"“{profile.short_name}”的通知不要求《{KIND_LABELS[kind]}》，未生成（依据：{rule.source}）")
@@ -295,9 +312,8 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
             raise ValidationError(f"《{KIND_LABELS[kind]}》只列教师系列人员：所选人员均不是教师系列")
         if others:
             notes.append(f"以下人员不是教师系列，未列入《{KIND_LABELS[kind]}》：{'、'.join(others)}")
-    as_of_d = resolve_as_of(profile, as_of)
-    deadline = application_deadline(profile, as_of)
-    verdicts = verdicts_for(persons, profile, as_of_d)
+    deadline = judge.deadline  # the round's deadline (else the notice's, else its as-of date)
+    verdicts = verdicts_for(persons, judge)
     warnings: list[str] = list(notes)
     if tpl.assumption:
         warnings.append(f"“{profile.short_name}”的通知未附信函模板，按其他通知模板类比生成（假设），请核对措辞")
@@ -306,9 +322,9 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
     for p in persons:
         assert p.id is not None
         if start is not None:
-            inputs[p.id] = save_inputs(db, p.id, publicity_start=start)
+            inputs[p.id] = save_inputs(db, p.id, publicity_start=start, round_name=round_name)
         else:
-            inputs[p.id] = get_inputs(db, p.id)
+            inputs[p.id] = get_inputs(db, p.id, round_name=round_name)
 
     needs_publicity = kind in ("gongshi", "gongshi-result", "tuijian")
     periods: dict[dt.date, Publicity] = {}
@@ -319,6 +335,11 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
         for d in starts:
             periods[d] = publicity_period(d, days=days)
             warnings.extend(w for w in periods[d].warnings if w not in warnings)
+        if start is not None and start in periods:  # the group's period, stored in the round
+            from app.services.rounds import set_publicity_start
+
+            set_publicity_start(db, [int(p.id) for p in persons if p.id is not None], start, periods[start].end,
+                                name=judge.round.name)
         if any(li.publicity_start is None for li in inputs.values()):
             warnings.append("部分人员未设置公示起始日期：公示时间留空，请先选择“公示起始日期”")
 
@@ -393,17 +414,20 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS[kind]
 
 
-def persons_with_inputs(db: Database) -> list[tuple[PersonData, LetterInputs]]:
-    """Every person with their stored letter inputs (for the 信函 page)."""
+def persons_with_inputs(db: Database, *, round_name: str | None = None) -> list[tuple[PersonData, LetterInputs]]:
+    """Every person with their stored letter inputs and publicity start in the round (信函 page)."""
     from app.services.roster import list_persons
+    from app.services.rounds import publicity_starts
 
     persons = list_persons(db)
+    starts = publicity_starts(db, [int(p.id) for p in persons if p.id is not None], round_name)
     with db.session() as s:
         rows = {r.person_id: r for r in s.scalars(select(LetterInput))}
     out = []
     for p in persons:
         r = rows.get(p.id)  # type: ignore[arg-type]
-        li = (LetterInputs(p.id, r.political, r.achievements, r.summary, r.publicity_start) if r  # type: ignore[arg-type]
-              else LetterInputs(p.id))  # type: ignore[arg-type]
+        start = starts.get(p.id)  # type: ignore[arg-type]
+        li = (LetterInputs(p.id, r.political, r.achievements, r.summary, start) if r  # type: ignore[arg-type]
+              else LetterInputs(p.id, publicity_start=start))  # type: ignore[arg-type]
         out.append((p, li))
     return out

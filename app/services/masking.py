@@ -22,6 +22,7 @@ from app.masking.audit import AuditRecord, record_for
 from app.masking.boxes import Box, BoxSet, PageBoxes
 from app.masking.release import NEVER_MASK_SLOTS
 from app.models.db import Database
+from app.services.changes import Change
 
 Progress = Callable[..., object]
 __all__ = ["NEVER_MASK_SLOTS"]  # re-exported: callers used to import it from here
@@ -192,7 +193,7 @@ def officer_name() -> str:
         return "未知用户"
 
 
-def set_not_needed(db: Database, page_id: int, not_needed: bool = True, *, officer: str | None = None) -> None:
+def set_not_needed(db: Database, page_id: int, not_needed: bool = True, *, officer: str | None = None) -> Change:
     """The officer's explicit 无需遮盖 for a page (or its withdrawal), recorded in the masking audit with
     who and when. Without such a record a 无需遮盖 page is refused at export (app.masking.release)."""
     from app.models import Document, MaskAudit, Page
@@ -203,12 +204,13 @@ def set_not_needed(db: Database, page_id: int, not_needed: bool = True, *, offic
             raise NotFoundError(f"页面不存在（编号 {page_id}）")
         page.mask_state = "not_needed" if not_needed else "pending"
         page.masked_sha = None
+        doc = s.get(Document, page.document_id)
         if not_needed:
-            doc = s.get(Document, page.document_id)
             s.add(MaskAudit(person_id=doc.person_id if doc else None, document_id=page.document_id,
                             page_id=page_id, input_sha=page.blob_sha, output_sha="", decision="not_needed",
                             officer=(officer or officer_name()).strip()[:100] or "未知用户", verify_ok=False,
                             boxes_json='{"pages": []}', checks_json="[]", page_count=1))
+        return Change.of(persons=[doc.person_id] if doc else [], slots=[doc.slot] if doc else [], pages=[page_id])
 
 
 def not_needed_decisions(session: Any, page_ids: Sequence[int]) -> dict[int, str]:
@@ -506,7 +508,7 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
             raise NotFoundError(f"页面不存在（编号 {page_id}）")
         doc = s.get(Document, page.document_id)
         assert doc is not None
-        person_id, document_id = doc.person_id, doc.id
+        person_id, document_id, slot = doc.person_id, doc.id, doc.slot
     targets = person_targets(db, person_id)
     if secrets is None:
         secrets = targets.secrets
@@ -544,6 +546,7 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         assert page is not None
         # residuals found: the derived copy is kept (to show them) but the page is not masked yet
         page.mask_state, page.masked_sha = ("pending" if result.residual else "masked"), sha
+    result.change = Change.of(persons=[person_id], slots=[slot], pages=[page_id])
     return result
 
 

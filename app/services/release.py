@@ -43,14 +43,20 @@ class Release:
     pages: list[ReleasedPage] = field(default_factory=list)
 
 
-def profile_mask_rule(slot: str) -> bool | None:
-    """The masking rule of the officer's profile for ``slot`` (None when the profile has no such slot or
-    cannot be read: then app.masking.release's default applies)."""
+def profile_mask_rule(slot: str, db: Database | None = None) -> bool | None:
+    """The masking rule of the current round's profile for ``slot`` (None when the profile has no such
+    slot or cannot be read: then app.masking.release's default applies)."""
     try:
         from app.policy.profiles import load_profile
-        from app.settings import load_settings
 
-        profile = load_profile(load_settings().profile_id)
+        if db is not None:
+            from app.services.rounds import get_round
+
+            profile = load_profile(get_round(db).profile_id)
+        else:
+            from app.settings import load_settings
+
+            profile = load_profile(load_settings().profile_id)
     except Exception:  # no profile: the conservative default (mask every personal material)
         return None
     rules = [bool(m.mask) for m in profile.materials if m.slot == slot]
@@ -87,7 +93,7 @@ def release_document(db: Database, document_id: int) -> Release:
                  p.masked_sha) for p in sorted(d.pages, key=lambda x: x.index)]
         decided = not_needed_decisions(s, [r[0] for r in rows])
         rel = Release(document_id, person.name if person else "", d.slot, d.title or d.slot,
-                      slot_needs_mask(d.slot, profile_mask_rule(d.slot)))
+                      slot_needs_mask(d.slot, profile_mask_rule(d.slot, db)))
     refusals: list[str] = []
     plan: list[tuple[Any, ...]] = []
     for pid, index, blob_sha, kind, source_page, rotation, dpi, state, masked_sha in rows:

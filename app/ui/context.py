@@ -1,8 +1,10 @@
-"""What every UI page needs: the database, the settings and a way to say "data changed"."""
+"""What every UI page needs: the database, the settings, the current round and a way to say
+"data changed" (``bus.changed`` carries the services' change records)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -15,6 +17,7 @@ class Bus(QObject):
 
     roster_changed = Signal()
     settings_changed = Signal()
+    changed = Signal(object)  # app.services.changes.Change, once per finished operation
     documents_changed = Signal(int)  # person id
     status_message = Signal(str)
 
@@ -29,3 +32,20 @@ class UiContext:
     def save_settings(self) -> None:
         save_settings(self.settings)
         self.bus.settings_changed.emit()
+
+    def current_round(self) -> Any:
+        """The current 申报批次 (app.services.rounds.RoundInfo): the profile, dates and options every
+        page judges with."""
+        from app.services.rounds import get_round
+
+        return get_round(self.db)
+
+    def update_round(self, **fields: Any) -> list[str]:
+        """Change the current round (profile_id, as_of, deadline, options) and tell every page."""
+        from app.services.changes import Change
+        from app.services.rounds import update_round
+
+        _info, changed = update_round(self.db, **fields)
+        if changed:
+            self.bus.changed.emit(Change.of(round_fields=changed))
+        return changed

@@ -117,6 +117,10 @@ class MainWindow(QMainWindow):
         self.roster.loaded.connect(self._after_load)
         self.roster.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
         ctx.bus.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        # the one change signal: every finished background operation's change record arrives here once
+        from app.ui.workers import set_change_sink
+
+        set_change_sink(ctx.bus.changed.emit)
         self._update_actions()
 
     def show_fitted(self) -> None:
@@ -315,7 +319,7 @@ class MainWindow(QMainWindow):
         shown = self.roster.proxy.rowCount()
         self.status_count.setText(f"人员：{n}" + (f"（显示 {shown}）" if shown != n else ""))
         profile = self.roster.current_profile()
-        self.status_profile.setText(f"政策：{profile.name if profile else self.ctx.settings.profile_id}")
+        self.status_profile.setText(f"政策：{profile.name if profile else getattr(self.roster, '_round_profile', '')}")
         as_of = self.roster.as_of
         self.status_as_of.setText(f"审核日期：{as_of.isoformat() if as_of else '—'}")
         path = self.ctx.db.sqlite_path
@@ -466,5 +470,8 @@ class MainWindow(QMainWindow):
 
         # let a running roster load finish so its result has somewhere to go
         QThreadPool.globalInstance().waitForDone(5000)
+        from app.ui.workers import set_change_sink
+
+        set_change_sink(None)
         log.info("main window closed")
         super().closeEvent(event)

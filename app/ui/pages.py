@@ -1,22 +1,19 @@
-"""Extra pages the main window shows in its navigation, if their module imports.
+"""Extra pages the main window shows in its navigation, registered as (title, module, class).
 
-Other features register here as (title, module, class). A module that is not there (yet) is an
-``ImportError``: the page is left out and the fact is logged. Any other exception while importing or
-constructing a page is a real bug and propagates (to the crash handler).
+They are imported after the roster is on screen (start-up stays fast). Every page ships with the
+app: an exception while importing or constructing a page is a bug and propagates (to the crash
+handler); a test imports every registered page.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
 from app.ui.context import UiContext
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,23 +33,11 @@ PAGES: list[PageSpec] = [
 PageFactory = Callable[[UiContext], QWidget]
 
 
-def load_page_class(spec: PageSpec) -> PageFactory | None:
-    """The page's widget class, or None when its module (or the class in it) does not exist."""
-    try:
-        module = importlib.import_module(spec.module)
-    except ImportError as exc:
-        missing = getattr(exc, "name", None) or ""
-        if isinstance(exc, ModuleNotFoundError) and spec.module.startswith(missing) and missing:
-            # the page's own module (or its package) is not there: a feature not in this build
-            log.info("page %s not shown: %s is not installed (%s)", spec.title, spec.module, exc)
-        else:
-            # the module exists but one of its imports failed: still leave the page out, loudly
-            log.error("page %s not shown: importing %s failed", spec.title, spec.module, exc_info=True)
-        return None
-    cls: PageFactory | None = getattr(module, spec.cls, None)
-    if cls is None:
-        log.warning("page %s not shown: %s has no %s", spec.title, spec.module, spec.cls)
-        return None
+def load_page_class(spec: PageSpec) -> PageFactory:
+    """The page's widget class. Every page ships with the app: an import error is a bug and
+    propagates (tests/ui/test_main_window.py imports every page at start-up)."""
+    module = importlib.import_module(spec.module)
+    cls: PageFactory = getattr(module, spec.cls)
     return cls
 
 
@@ -60,7 +45,5 @@ def build_pages(ctx: UiContext, specs: list[PageSpec] | None = None) -> list[tup
     """Construct every available page as ``cls(ctx)``; constructor errors propagate."""
     pages: list[tuple[str, QWidget]] = []
     for spec in PAGES if specs is None else specs:
-        cls = load_page_class(spec)
-        if cls is not None:
-            pages.append((spec.title, cls(ctx)))
+        pages.append((spec.title, load_page_class(spec)(ctx)))
     return pages

@@ -5,6 +5,10 @@
 ``fn(task)`` runs on a worker thread with a ``TaskState`` (plain Python, no Qt) it uses to report
 progress and to check for cancellation; callbacks run on the UI thread. Errors that are
 ``ChudingError`` reach ``failure`` (default: a message box); anything else goes to the crash handler.
+
+When ``fn`` returns a service's change record (app.services.changes.Change, or a result carrying
+one as ``.change``), it is emitted once to the change sink (the main window's ``bus.changed``)
+before ``success`` runs: every page refreshes what it shows, no 刷新 button needed.
 """
 
 from __future__ import annotations
@@ -18,8 +22,22 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.errors import Cancelled, ChudingError, environment_error
+from app.services.changes import Change, change_of
 
 log = logging.getLogger(__name__)
+
+_change_sink: Callable[[Change], None] | None = None
+
+
+def set_change_sink(sink: Callable[[Change], None] | None) -> None:
+    """Where op() sends the change records of finished operations (the main window's bus)."""
+    global _change_sink
+    _change_sink = sink
+
+
+def emit_change(change: Change | None) -> None:
+    if change and _change_sink is not None:
+        _change_sink(change)
 
 
 class TaskState:
@@ -134,6 +152,7 @@ class Op:
 
     def _on_finished(self, result: Any) -> None:
         self._cleanup()
+        emit_change(change_of(result))
         if self._success is not None:
             self._success(result)
 

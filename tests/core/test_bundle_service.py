@@ -57,10 +57,19 @@ def person_id(db, make_id) -> int:
 
 
 def test_preflight_points_at_the_unmasked_page_then_exports(db, tmp_path: Path, person_id: int) -> None:
+    # work_summary: the demo-free profile wants 2000–3000 words; a scan has no count → no blocker
+    from app.services import rounds
     from app.services.export import default_selection, export_bundle, preflight, verify_bundle
 
-    # work_summary: the demo-free profile wants 2000–3000 words; a scan has no count → no blocker
     _fill_packet(db, tmp_path, person_id, leave_pending="contract")
+    rounds.update_round(db, profile_id=PROFILE)
+    # the round's unit documents (公示, 公示结果 …) are requirements: without them nothing exports
+    pre = preflight(db, profile_id=PROFILE, person_ids=[person_id], as_of=AS_OF)
+    unit_slots = {u.slot for u in pre.plan.unit_documents}
+    assert unit_slots and {b.slot for b in pre.plan.blockers if b.code == "unit_missing"} == unit_slots
+    assert not pre.plan.persons[0].complete and not pre.plan.unit_complete
+    for slot in unit_slots:  # handed in on paper: the officer marks them provided
+        rounds.set_unit_document(db, slot, "provided", note="纸质件已报送")
     assert default_selection(db, profile_id=PROFILE, as_of=AS_OF) == []  # not complete yet
     pre = preflight(db, profile_id=PROFILE, person_ids=[person_id], as_of=AS_OF)
     blockers = pre.plan.blockers

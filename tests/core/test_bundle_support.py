@@ -115,14 +115,20 @@ def person_input(tmp: Path, person: PersonData, *, mask: str = "masked", pages_p
     return PersonInput(person, verdict, list(verdict.required_years), docs)
 
 
+def unit_provided(profile: Any) -> dict[str, Any]:
+    """The round's unit documents (公示 …) marked as provided: these plans are about personal files."""
+    from app.policy.requirements import UNIT_PROVIDED, UnitDocState, round_unit_slots
+
+    return {m.slot: UnitDocState(m.slot, m.name, UNIT_PROVIDED, "已标记为已提供") for m in round_unit_slots(profile)}
+
+
 def make_plan(tmp: Path, inputs: list[Any], **limits: Any) -> Any:
     from app.export.bundle import plan_bundle
     from app.policy.profiles import load_profile
-    from app.services.packet import condition_applies
     from app.settings import UploadLimits
 
-    return plan_bundle(load_profile(PROFILE), AS_OF, inputs, limits=UploadLimits(**limits),
-                       applies=condition_applies)
+    profile = load_profile(PROFILE)
+    return plan_bundle(profile, AS_OF, inputs, limits=UploadLimits(**limits), unit=unit_provided(profile))
 
 
 def test_scan_has_a_dark_name_bar() -> None:

@@ -71,19 +71,19 @@ def test_counts_and_default_as_of() -> None:
     assert verdict_counts(res) == {"可申报": 10, "待满年限": 2, "不符合": 6, "信息不全": 2}
     day, warnings = resolve_as_of(load_profile("urumqi-private-2025"), dt.date(2025, 4, 1))
     assert day == dt.date(2025, 4, 1) and "不在" in warnings[0]
-    day, warnings = resolve_as_of(load_profile("xj-2013-101"), None, officer_date=dt.date(2025, 11, 4))
-    assert day == dt.date(2025, 11, 4) and "设置中的判断日期" in warnings[0]
+    day, warnings = resolve_as_of(load_profile("xj-2013-101"), None, deadline=dt.date(2025, 11, 4))
+    assert day == dt.date(2025, 11, 4) and warnings == []  # the round's deadline
     day, warnings = resolve_as_of(load_profile("xj-2013-101"), None, today=dt.date(2026, 5, 4))
     assert day == dt.date(2026, 5, 4) and "暂按今天" in warnings[0]
 
 
-def test_officer_settings_change_the_roster_check(db: object) -> None:
+def test_round_options_change_the_roster_check(db: object) -> None:
     from app.services.roster import save_person
-    from app.settings import Settings, save_settings
+    from app.services.rounds import RoundOptions, update_round
 
     for p in demo_people():
         save_person(db, p)  # type: ignore[arg-type]
-    save_settings(Settings(anniversary_mode="day_after", exam_only_series=[]))
+    update_round(db, options=RoundOptions(anniversary_mode="day_after", exam_only_series=()))  # type: ignore[arg-type]
     seen: list[tuple[int, int]] = []
     res = {p.name: v for p, v in check_roster(db, "urumqi-private-2025", dt.date(2025, 3, 17),  # type: ignore[arg-type]
                                               progress=lambda done, total: seen.append((done, total)))}

@@ -228,6 +228,9 @@ def test_generate_letters_for_stored_persons(staff_db, tmp_path: Path) -> None:
                          start=D(2025, 3, 3))
     assert r.missing == [] and r.publicity is not None and r.publicity.end == D(2025, 3, 7)
     assert get_inputs(staff_db, p.id).publicity_start == D(2025, 3, 3)
+    from app.services.rounds import publicity_ends
+
+    assert publicity_ends(staff_db, [p.id]) == {p.id: D(2025, 3, 7)}  # the group's period, in the round
     text = docx_text(r.paths[0])
     assert "负责 35kV 线路巡检。" in text and "公示时间从2025年3月3日起至2025年3月7日止" in text
     # The stored start is reused; the result letter is dated the next working day.

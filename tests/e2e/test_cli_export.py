@@ -50,8 +50,8 @@ def _complete_packet(db_path: Path, tmp: Path, person_key: str, *, big_summary_p
                 Document.person_id == p.id, Document.status == "active"))}
         have &= active
         have |= {k for k in active if k[0] in ("chsi_record", "work_summary")}
-        for m in profile.materials:
-            if m.issuer != "person" or condition_applies(m.condition, p) is not True:
+        for m in profile.materials:  # personal materials and the round's unit documents (公示 …)
+            if m.issuer == "platform" or condition_applies(m.condition, p) is not True:
                 continue
             for year in (v.required_years if m.per_year else [None]):
                 if (m.slot, year) in have:

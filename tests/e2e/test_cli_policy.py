@@ -90,11 +90,12 @@ def test_check_without_deadline_warns_and_uses_today(tmp_path: Path) -> None:
     code, out, err = run_json("check", "--profile", "xj-2013-101", db=tmp_path / "e.sqlite3")
     assert code == 0 and out == []
     assert "暂按今天" in err and dt.date.today().isoformat() in err
-    from app.settings import Settings, save_settings
-
-    save_settings(Settings(as_of="2025-11-04"))  # the officer's date, in this test's user data dir
-    r = run_cli("check", "--profile", "xj-2013-101", db=tmp_path / "e.sqlite3")
-    assert r.returncode == 0 and "判断日期：2025-11-04" in r.stdout and "设置中的判断日期" in r.stderr
+    # the officer's date belongs to the round: a round of that notice with its deadline
+    r = run_cli("round", "create", "2025 自治区", "--profile", "xj-2013-101", "--deadline", "2025-11-04", "--use",
+                db=tmp_path / "e.sqlite3")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("check", db=tmp_path / "e.sqlite3")
+    assert r.returncode == 0 and "判断日期：2025-11-04" in r.stdout and "暂按今天" not in r.stderr
 
 
 def test_check_usage_and_input_errors(tmp_path: Path) -> None:

@@ -9,6 +9,18 @@ from app.ui.context import Bus, UiContext
 
 
 def make_ctx(db: Any, **settings: Any) -> UiContext:
+    """A UI context; ``profile_id``/``as_of`` go to the current round (what every page judges with)."""
+    import datetime as dt
+
+    from app.services.rounds import update_round
+
+    fields: dict[str, Any] = {}
+    if "profile_id" in settings:
+        fields["profile_id"] = settings["profile_id"]
+    if settings.get("as_of"):
+        fields["as_of"] = dt.date.fromisoformat(settings["as_of"])
+    if fields:
+        update_round(db, **fields)
     return UiContext(db=db, settings=Settings(**settings), bus=Bus())
 
 

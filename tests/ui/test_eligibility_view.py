@@ -159,7 +159,7 @@ def test_profile_and_as_of_selectors_recheck(qtbot, demo_roster):
     assert {"korla-2024", "urumqi-private-2025"} <= set(ids)
     with qtbot.waitSignal(roster.loaded, timeout=20000):
         roster.set_profile("korla-2024")
-    assert window.ctx.settings.profile_id == "korla-2024"
+    assert window.ctx.current_round().profile_id == "korla-2024"  # the round's profile, not a page's copy
     assert roster.as_of == dt.date(2024, 10, 25)
     assert "库尔勒" in window.status_profile.text() and "2024-10-25" in window.status_as_of.text()
     expected = _expected(demo_roster, "korla-2024")
@@ -169,14 +169,14 @@ def test_profile_and_as_of_selectors_recheck(qtbot, demo_roster):
     day = dt.date(2026, 10, 1)
     with qtbot.waitSignal(roster.loaded, timeout=20000):
         roster.as_of_edit.setDate(QDate(day.year, day.month, day.day))
-    assert roster.as_of == day and window.ctx.settings.as_of == day.isoformat()
+    assert roster.as_of == day and window.ctx.current_round().as_of == day
     assert roster.default_date_button.isEnabled()
     expected = _expected(demo_roster, "korla-2024", day)
     assert {pid: v.status for pid, v in roster.model.verdicts().items()} == \
         {pid: v.status for pid, v in expected.items()}
     with qtbot.waitSignal(roster.loaded, timeout=20000):
         qtbot.mouseClick(roster.default_date_button, Qt.MouseButton.LeftButton)
-    assert roster.as_of == dt.date(2024, 10, 25) and window.ctx.settings.as_of is None
+    assert roster.as_of == dt.date(2024, 10, 25) and window.ctx.current_round().as_of is None
 
     # a profile without a deadline: today, with the warning shown in the toolbar
     with qtbot.waitSignal(roster.loaded, timeout=20000):

@@ -26,10 +26,16 @@ def wizard(qtbot, db, make_id, tmp_path: Path):
         ids.append(save_person(db, p).person.id)
     _fill_packet(db, tmp_path, ids[0], mask_pages=1)  # complete
     _fill_packet(db, tmp_path, ids[1], mask_pages=0, leave_pending="diploma")  # one page unmasked
-    ctx = UiContext(db=db, settings=Settings(profile_id=PROFILE, as_of=AS_OF.isoformat()), bus=Bus())
+    from app.policy.requirements import round_unit_slots
+    from app.services import rounds
+
+    rounds.update_round(db, profile_id=PROFILE, as_of=AS_OF)  # the wizard exports the current round
+    for spec in round_unit_slots(rounds.judge_round(db).profile):  # 公示 … handed in on paper
+        rounds.set_unit_document(db, spec.slot, "provided")
+    ctx = UiContext(db=db, settings=Settings(), bus=Bus())
     w = ExportWizard(ctx)
     qtbot.addWidget(w)
-    w.target_page.use_default_date.setChecked(True)
+    assert f"审核日期 {AS_OF.isoformat()}" in w.target_page.round_label.text()
     w.target_page.target.setText(str(tmp_path / "bundle"))
     w.show()
     yield w, ids

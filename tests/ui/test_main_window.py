@@ -155,27 +155,20 @@ def fake_page_modules(monkeypatch):
     monkeypatch.setitem(sys.modules, "tests_fake_broken_page", broken)
 
 
-def test_page_registry_skips_missing_modules_and_keeps_real_errors(qtbot, db, fake_page_modules, caplog,
-                                                                   tmp_path, monkeypatch):
+def test_page_registry_builds_pages_and_keeps_real_errors(qtbot, db, fake_page_modules, tmp_path, monkeypatch):
     from app.ui import pages
 
     ctx = make_ctx(db)
-    specs = [pages.PageSpec("甲", "tests_fake_good_page", "GoodPage"),
-             pages.PageSpec("缺", "app.ui.no_such_module_here", "Nothing")]
-    with caplog.at_level(logging.INFO, logger="app.ui.pages"):
-        built = pages.build_pages(ctx, specs)
+    built = pages.build_pages(ctx, [pages.PageSpec("甲", "tests_fake_good_page", "GoodPage")])
     assert [t for t, _ in built] == ["甲"]
     assert built[0][1].ctx is ctx
-    assert "app.ui.no_such_module_here" in caplog.text
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     with pytest.raises(RuntimeError, match="bug in page constructor"):
         pages.build_pages(ctx, [pages.PageSpec("坏", "tests_fake_broken_page", "BrokenPage")])
-    # a page module that exists but whose own import fails is left out too, but logged as an error
+    # no page is silently left out: a failing import is a bug that reaches the crash handler
     (tmp_path / "tests_fake_bad_import_page.py").write_text("import no_such_library_xyz\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    caplog.clear()
-    assert pages.build_pages(ctx, [pages.PageSpec("错", "tests_fake_bad_import_page", "X")]) == []
-    assert [r.levelno for r in caplog.records if "tests_fake_bad_import_page" in r.getMessage()] == [logging.ERROR]
+    with pytest.raises(ImportError):
+        pages.build_pages(ctx, [pages.PageSpec("错", "tests_fake_bad_import_page", "X")])
     # the shipped registry names the agreed pages
     assert [(p.title, p.module, p.cls) for p in pages.PAGES] == [
         ("材料", "app.ui.packet.view", "PacketView"),
@@ -184,11 +177,21 @@ def test_page_registry_skips_missing_modules_and_keeps_real_errors(qtbot, db, fa
     ]
 
 
+def test_start_up_imports_every_page() -> None:
+    """Every registered page imports (the app has no optional pages) and names a widget class."""
+    from PySide6.QtWidgets import QWidget
+
+    from app.ui import pages
+
+    for spec in pages.PAGES:
+        cls = pages.load_page_class(spec)
+        assert isinstance(cls, type) and issubclass(cls, QWidget), spec
+
+
 def test_main_window_navigation_shows_registered_pages(qtbot, db, fake_page_modules, monkeypatch):
     from app.ui import pages
 
-    monkeypatch.setattr(pages, "PAGES", [pages.PageSpec("甲", "tests_fake_good_page", "GoodPage"),
-                                         pages.PageSpec("缺", "app.ui.no_such_module_here", "X")])
+    monkeypatch.setattr(pages, "PAGES", [pages.PageSpec("甲", "tests_fake_good_page", "GoodPage")])
     window = open_window(qtbot, db)
     qtbot.waitUntil(lambda: window.nav.count() == 2, timeout=5000)
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["名册", "甲"]

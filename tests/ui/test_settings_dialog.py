@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from app.policy.workdays import load_regional_holidays, working_days_from
-from app.settings import load_settings
 from tests.ui._support import open_window, type_text
 
 
@@ -46,7 +45,9 @@ def test_holiday_table_editor_adds_validates_and_saves(qtbot, db):
     assert {h.key for h in shipped if h.enabled} <= {h.key for h in load_regional_holidays()}
     result = working_days_from(dt.date(2031, 5, 5), 2)  # Mon 5 May 2031; 6–7 are now holidays
     assert dt.date(2031, 5, 6) not in result.days and dt.date(2031, 5, 7) not in result.days
-    assert load_settings().anniversary_mode == "day_after"
+    from app.services.rounds import get_round
+
+    assert get_round(db).options.anniversary_mode == "day_after"  # the current round's option
 
 
 def test_disabling_a_shipped_holiday_survives_reopen(qtbot, db):

@@ -65,9 +65,10 @@ class SettingsDialog(QDialog):
         self.anniversary = QComboBox()
         for key, label in ANNIVERSARY_MODES:
             self.anniversary.addItem(label, key)
-        idx = self.anniversary.findData(ctx.settings.anniversary_mode)
+        self._round = ctx.current_round()  # the option belongs to the current 申报批次
+        idx = self.anniversary.findData(self._round.options.anniversary_mode or ctx.settings.anniversary_mode)
         self.anniversary.setCurrentIndex(max(idx, 0))
-        form.addRow("年限计算", self.anniversary)
+        form.addRow(f"年限计算（申报批次“{self._round.name}”）", self.anniversary)
         self.tabs.addTab(general, "常规")
 
         holidays = QWidget()
@@ -80,19 +81,15 @@ class SettingsDialog(QDialog):
         self.holiday_cls: type | None = None
         self.holidays: RecordTable | None = None
         self.holiday_hint = hint_label()
-        try:
-            from app.policy.workdays import RegionalHoliday, load_regional_holidays
-        except ImportError as exc:
-            log.warning("workdays module unavailable: %s", exc)
-            hv.addWidget(QLabel("工作日模块不可用，无法编辑节假日。"))
-        else:
-            self.holiday_cls = RegionalHoliday
-            self.holidays = RecordTable(HOLIDAY_COLUMNS, add_text="添加节假日",
-                                        defaults={"enabled": True, "origin": "officer"})
-            for h in load_regional_holidays(include_disabled=True):
-                self.holidays.add_row(holiday_to_row(h))
-            self.holidays.changed.connect(self.revalidate)
-            hv.addWidget(self.holidays, 1)
+        from app.policy.workdays import RegionalHoliday, load_regional_holidays
+
+        self.holiday_cls = RegionalHoliday
+        self.holidays = RecordTable(HOLIDAY_COLUMNS, add_text="添加节假日",
+                                    defaults={"enabled": True, "origin": "officer"})
+        for h in load_regional_holidays(include_disabled=True):
+            self.holidays.add_row(holiday_to_row(h))
+        self.holidays.changed.connect(self.revalidate)
+        hv.addWidget(self.holidays, 1)
         hv.addWidget(self.holiday_hint)
         self.tabs.addTab(holidays, "节假日")
 
@@ -245,7 +242,10 @@ class SettingsDialog(QDialog):
 
                 rows, _ = self.collect_holidays()
                 save_regional_holidays(rows)
-            self.ctx.settings.anniversary_mode = self.anniversary.currentData()
+            import dataclasses
+
+            options = dataclasses.replace(self._round.options, anniversary_mode=self.anniversary.currentData())
+            self.ctx.update_round(options=options)  # → bus.changed: every page judges again
             if not self._save_database():
                 self.tabs.setCurrentIndex(self.tabs.count() - 1)
                 self.message.setText('<span style="color:#d32f2f">未保存：无法连接所填的数据库服务器</span>')

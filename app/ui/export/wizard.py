@@ -12,12 +12,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDateEdit,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -45,28 +43,15 @@ class _TargetPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("导出设置")
-        self.setSubTitle("选择政策、截止日期和导出位置。已有的材料包会在新材料包完整生成后才被替换。")
+        self.setSubTitle("导出当前申报批次的材料包。已有的材料包会在新材料包完整生成后才被替换。")
         form = QFormLayout(self)
-        self.profile = QComboBox()
-        from app.policy.profiles import list_profiles
+        # the round decides the policy and the date (changed on the roster page), not this wizard
+        from app.services.rounds import judge_round
 
-        for p in list_profiles():
-            self.profile.addItem(f"{p.name}（{p.id}）", p.id)
-        idx = self.profile.findData(wizard.ctx.settings.profile_id)
-        self.profile.setCurrentIndex(max(0, idx))
-        form.addRow("政策配置：", self.profile)
-        self.as_of = QDateEdit()
-        self.as_of.setCalendarPopup(True)
-        self.as_of.setDisplayFormat("yyyy-MM-dd")
-        self.use_default_date = QCheckBox("使用政策规定的截止日期")
-        self.use_default_date.setChecked(True)
-        self.use_default_date.toggled.connect(lambda on: self.as_of.setEnabled(not on))
-        self.as_of.setEnabled(False)
-        self.as_of.setDate(QDate.currentDate())
-        row = QHBoxLayout()
-        row.addWidget(self.use_default_date)
-        row.addWidget(self.as_of)
-        form.addRow("截止日期：", row)
+        judge = judge_round(wizard.ctx.db)
+        self.round_label = QLabel(f"{judge.round.name}：{judge.profile.name}，审核日期 {judge.as_of.isoformat()}")
+        self.round_label.setWordWrap(True)
+        form.addRow("申报批次：", self.round_label)
         self.target = QLineEdit()
         self.target.setPlaceholderText("导出文件夹，例如 D:/职称申报/材料包")
         self.target.textChanged.connect(self.completeChanged)
@@ -108,10 +93,7 @@ class _TargetPage(QWizardPage):
         return True
 
     def as_of_date(self) -> dt.date | None:
-        if self.use_default_date.isChecked():
-            return None
-        d = self.as_of.date()
-        return dt.date(d.year(), d.month(), d.day())
+        return None  # the current round's
 
 
 class _PersonsPage(QWizardPage):
@@ -360,8 +342,8 @@ class ExportWizard(QWizard):
             self.addPage(page)
         self.resize(760, 560)
 
-    def profile_id(self) -> str:
-        return str(self.target_page.profile.currentData())
+    def profile_id(self) -> str | None:
+        return None  # the current round's
 
     def as_of(self) -> dt.date | None:
         return self.target_page.as_of_date()

@@ -1,7 +1,8 @@
-"""The UI's thin adapter over app.services.eligibility and app.policy.profiles.
+"""The UI's thin adapter over the round's judgement (app.services.rounds, app.services.status).
 
-The policy modules are imported lazily (keeps start-up fast). If they are not installed in this
-build, the roster still works: the eligibility column stays empty and the toolbar says so.
+The roster page shows, per person, exactly what ``chuding status`` says for the current round:
+the verdict, the packet's completeness, the pages still to mask and whether the person can be
+exported. Runs on a worker thread (no Qt here).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain.person import PersonData
+from app.models.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -39,47 +41,46 @@ class EligibilityRun:
     profile_id: str
     as_of: dt.date | None
     verdicts: dict[int, Any] = field(default_factory=dict)  # person id -> Verdict
-    notes: list[str] = field(default_factory=list)  # warnings from resolve_as_of etc.
+    notes: list[str] = field(default_factory=list)  # the round's date notes
     available: bool = True
+    status: dict[int, Any] = field(default_factory=dict)  # person id -> app.services.status.PersonStatus
+    round_name: str = ""
+    stored_as_of: dt.date | None = None  # the round's own date (None → its deadline / the profile's)
 
 
 def list_profile_choices() -> list[ProfileChoice]:
-    try:
-        from app.policy.profiles import list_profiles
-    except ImportError as exc:
-        log.warning("policy profiles unavailable: %s", exc)
-        return []
+    from app.policy.profiles import list_profiles
+
     return [ProfileChoice(p.id, p.name, p) for p in list_profiles()]
 
 
-def resolve_as_of(profile: Any, as_of: dt.date | None) -> tuple[dt.date, list[str]]:
-    try:
-        from app.services.eligibility import resolve_as_of as _resolve
-    except ImportError:
-        return (as_of or dt.date.today()), []
-    return _resolve(profile, as_of)
+def check_round(db: Database) -> tuple[list[PersonData], EligibilityRun]:
+    """The current round's persons with verdicts and packet status (the one judgement)."""
+    from app.services.status import round_status
+
+    st = round_status(db)
+    persons = [ps.person for ps in st.persons]
+    run = EligibilityRun(st.profile_id, st.as_of, {int(ps.person.id): ps.verdict for ps in st.persons},
+                         list(st.notes), status={int(ps.person.id): ps for ps in st.persons},
+                         round_name=st.round_name)
+    from app.services.rounds import get_round
+
+    run.stored_as_of = get_round(db, st.round_name).as_of
+    return persons, run
 
 
-def check(persons: list[PersonData], profile_id: str, as_of: dt.date | None) -> EligibilityRun:
-    """Verdicts for ``persons`` keyed by person id. Runs on a worker thread (no Qt here)."""
-    try:
-        from app.services.eligibility import check_persons
-    except ImportError as exc:
-        log.warning("eligibility service unavailable: %s", exc)
-        return EligibilityRun(profile_id, as_of, available=False, notes=["资格审核模块不可用"])
-    try:
-        from app.services.eligibility import options_from_settings
-
-        options = options_from_settings()
-    except ImportError:  # pragma: no cover - older service without settings overrides
-        options = None
-    results = check_persons(persons, profile_id, as_of, options=options)
-    verdicts: dict[int, Any] = {}
-    for person, item in zip(persons, results, strict=True):
-        verdict = item[1] if isinstance(item, tuple) else item
-        if person.id is not None:
-            verdicts[person.id] = verdict
-    return EligibilityRun(profile_id, as_of, verdicts)
+def packet_text(ps: Any) -> str:
+    """Short text for the 材料 column, e.g. "12/12 · 可导出" or "4/12 · 待遮盖 10 页"."""
+    if ps is None:
+        return ""
+    base = f"{ps.packet.done}/{ps.packet.total}"
+    if ps.exportable:
+        return f"{base} · 可导出"
+    if ps.packet.pages_pending:
+        return f"{base} · 待遮盖 {ps.packet.pages_pending} 页"
+    if not ps.packet.complete:
+        return f"{base} · 缺 {len(ps.packet.missing)} 项"
+    return f"{base} · 材料齐全"
 
 
 def verdict_text(verdict: Any) -> str:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain.person import PersonData
-from app.ui.item_models.eligibility import STATUS_COLOURS, verdict_text
+from app.ui.item_models.eligibility import STATUS_COLOURS, packet_text, verdict_text
 
 PERSON_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -40,6 +40,7 @@ def _education(p: PersonData) -> str:
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", lambda p: p.name),
     Column("eligibility", "申报资格", lambda p: ""),
+    Column("packet", "材料", lambda p: ""),
     Column("gender", "性别", lambda p: p.gender),
     Column("id_number", "身份证号", lambda p: p.id_number),
     Column("education", "最高学历", _education),
@@ -49,6 +50,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "人员状态", lambda p: p.status),
 )
 ELIGIBILITY_COLUMN = 1
+PACKET_COLUMN = 2
 
 
 def column_index(key: str) -> int:
@@ -61,12 +63,15 @@ class RosterTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._persons: list[PersonData] = []
         self._verdicts: dict[int, Any] = {}
+        self._status: dict[int, Any] = {}  # person id -> app.services.status.PersonStatus
 
     # --- data in -----------------------------------------------------------------------------
-    def set_persons(self, persons: list[PersonData], verdicts: dict[int, Any] | None = None) -> None:
+    def set_persons(self, persons: list[PersonData], verdicts: dict[int, Any] | None = None,
+                    status: dict[int, Any] | None = None) -> None:
         self.beginResetModel()
         self._persons = list(persons)
         self._verdicts = dict(verdicts or {})
+        self._status = dict(status or {})
         self.endResetModel()
 
     def set_verdicts(self, verdicts: dict[int, Any]) -> None:
@@ -86,6 +91,10 @@ class RosterTableModel(QAbstractTableModel):
 
     def verdicts(self) -> dict[int, Any]:
         return dict(self._verdicts)
+
+    def packet_status(self, person_id: int | None) -> Any:
+        """The person's status in the round (verdict, packet, pages to mask, exportable) or None."""
+        return self._status.get(person_id) if person_id is not None else None
 
     def row_of(self, person_id: int) -> int:
         for i, p in enumerate(self._persons):
@@ -139,6 +148,13 @@ class RosterTableModel(QAbstractTableModel):
                 return QBrush(QColor(fg if role == Qt.ItemDataRole.ForegroundRole else bg))
             if role == Qt.ItemDataRole.ToolTipRole and verdict is not None:
                 return "\n".join(r.message for r in verdict.reasons) or None
+            return None
+        if col == PACKET_COLUMN:
+            ps = self.packet_status(p.id)
+            if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+                return packet_text(ps)
+            if role == Qt.ItemDataRole.ToolTipRole and ps is not None and ps.blockers:
+                return "\n".join(i.message for i in ps.blockers[:8])
             return None
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
             return COLUMNS[col].get(p)

@@ -160,7 +160,7 @@ class LettersView(QWidget):
         try:
             from app.policy.profiles import document_rule, load_profile
 
-            profile = load_profile(self.ctx.settings.profile_id)
+            profile = load_profile(self.ctx.current_round().profile_id)
             rules = {k: document_rule(profile, k) for k in (*KINDS, "form")}
         except ChudingError as exc:
             log.warning("profile not loaded for the letter kinds: %s", exc.message)
@@ -255,10 +255,9 @@ class LettersView(QWidget):
 
     def _update_period(self) -> None:
         try:
-            from app.policy.profiles import application_deadline, load_profile
+            from app.services.rounds import judge_round
 
-            profile = load_profile(self.ctx.settings.profile_id)
-            deadline = application_deadline(profile)
+            deadline = judge_round(self.ctx.db).deadline  # the current round's
             pub = letters_svc.publicity_period(_pydate(self.start.date()))
             issue = letters_svc.default_issue_date("gongshi-result", pub)
         except ChudingError as exc:
@@ -306,7 +305,7 @@ class LettersView(QWidget):
         kind = str(self.kind.currentData())
         start = _pydate(self.start.date())
         out = Path(self.out_dir.text())
-        profile_id = self.ctx.settings.profile_id
+        profile_id = None  # the current round's
         db = self.ctx.db
         self.generate_btn.setEnabled(False)
 
@@ -349,7 +348,7 @@ class LettersView(QWidget):
         from app.services.forms import draft_file_name
 
         out = inside(Path(self.out_dir.text()), draft_file_name(self.ctx.db, self._current_id))
-        report = generate_form(self.ctx.db, self._current_id, out, profile_id=self.ctx.settings.profile_id, copies=1)
+        report = generate_form(self.ctx.db, self._current_id, out, copies=1)  # the current round
         self.last_form = out
         self.result.setPlainText("\n".join([f"已生成呈报表草稿：{out}", *[f"提示：{w}" for w in report.warnings]]))
         return out
@@ -373,7 +372,7 @@ class LettersView(QWidget):
         from app.policy.profiles import load_profile
 
         try:
-            spec = load_profile(self.ctx.settings.profile_id).material("work_summary")
+            spec = load_profile(self.ctx.current_round().profile_id).material("work_summary")
             wc = count_file(path, spec.word_range if spec else None)
         except ChudingError as exc:
             message = f"无法统计：{exc.message}"

@@ -54,7 +54,7 @@ from app.errors import ChudingError, ConflictError
 from app.masking.boxes import CATEGORIES, CATEGORY_LABELS, SOURCE_LABELS, Box
 from app.services import masking as svc
 from app.ui.context import UiContext
-from app.ui.workers import TaskState, op
+from app.ui.workers import TaskState, emit_change, op
 
 log = logging.getLogger(__name__)
 
@@ -772,7 +772,8 @@ class MaskEditor(QWidget):
             self.status.setText("未更改：本页仍待遮盖")
             return
         self._save_current(reviewed=True)
-        svc.set_not_needed(self.ctx.db, page_id, officer=officer)
+        change = svc.set_not_needed(self.ctx.db, page_id, officer=officer)
+        emit_change(change)  # the one change signal (as op() does for background work): pages refresh
         self.status.setText(f"已确认{title}无需遮盖（经办人：{officer}）")
         self._refresh_pages()
         self.masked.emit(page_id)

@@ -269,31 +269,16 @@ class PacketView(QWidget):
         self._generation = 0
 
         # top bar
-        self.profile = QComboBox()
-        try:
-            from app.policy.profiles import list_profiles
-
-            for p in list_profiles():
-                self.profile.addItem(p.name, p.id)
-        except ChudingError as exc:
-            log.error("profiles unavailable: %s", exc)
-        idx = self.profile.findData(ctx.settings.profile_id)
-        if idx >= 0:
-            self.profile.setCurrentIndex(idx)
-        self.profile.currentIndexChanged.connect(lambda _i: self.reload())
+        self.round_label = QLabel("")  # the current round's name and profile (set on the roster page)
         self.only_incomplete = QCheckBox("只看未完成")
         self.only_incomplete.toggled.connect(lambda _b: self._show_person(self.current_person))
         self.search = QLineEdit()
         self.search.setPlaceholderText("筛选姓名")
         self.search.textChanged.connect(self._filter_persons)
-        refresh = QPushButton("刷新")
-        refresh.clicked.connect(self.reload)
         self.summary = QLabel("")
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("政策："))
-        bar.addWidget(self.profile, 1)
+        bar.addWidget(self.round_label, 1)
         bar.addWidget(self.only_incomplete)
-        bar.addWidget(refresh)
         bar.addWidget(self.summary, 1)
 
         # person tab: persons | cards + page strip
@@ -373,32 +358,36 @@ class PacketView(QWidget):
         self._set_tools_enabled(False)
         ctx.bus.roster_changed.connect(self.reload)
         ctx.bus.documents_changed.connect(lambda _pid: self.reload())
+        ctx.bus.changed.connect(lambda _change: self.reload())  # masks, uploads, the round's date …
         self.reload()
 
     # ----------------------------------------------------------------------------- loading
     @property
     def profile_id(self) -> str | None:
-        return self.profile.currentData()
+        """The current round's profile (shown, not chosen here: the round is set on the roster page)."""
+        return self.report.profile_id if self.report is not None else None
 
     def reload(self) -> None:
-        profile_id = self.profile_id
         db = self.ctx.db
         self._generation += 1
         gen = self._generation
 
         def work(task: TaskState) -> PacketReport:
-            return packet_status(db, None, profile_id, None)
+            return packet_status(db, None)  # the current round
 
         def done(report: PacketReport) -> None:
             if gen != self._generation:
                 return
             self.report = report
+            self.round_label.setText(f"申报批次：{report.round_name}（{report.profile_name}）")
             self._fill_persons()
             self._fill_overview()
             self.summary.setText(
                 f"核对日期 {report.as_of.isoformat()}；全单位 {report.done}/{report.total} 项完成"
                 f"（{report.completeness:.0%}），{sum(1 for p in report.persons if p.complete)}/"
-                f"{len(report.persons)} 人齐全")
+                f"{len(report.persons)} 人齐全"
+                + ("；单位材料（本批次共用）：" + "，".join(f"{u.name}{u.status}" for u in report.unit)
+                   if report.unit else ""))
             self.loaded.emit()
 
         op(self, work).success(done).run()

@@ -68,7 +68,9 @@ class RosterPage(QWidget):
         self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
         self.default_date_button = QToolButton()
         self.default_date_button.setText("默认日期")
-        self.default_date_button.setToolTip("使用政策文件规定的审核日期（申报截止日）；未规定时为今天")
+        self.default_date_button.setToolTip("使用申报批次的截止日期（未填写时为政策文件规定的截止日）")
+        self.round_label = QLabel()
+        self.toolbar.addWidget(self.round_label)
         self.toolbar.addWidget(QLabel(" 政策文件："))
         self.toolbar.addWidget(self.profile_combo)
         self.toolbar.addWidget(QLabel("  审核日期："))
@@ -141,9 +143,9 @@ class RosterPage(QWidget):
         self.as_of_edit.dateChanged.connect(self._date_changed)
         self.default_date_button.clicked.connect(self._default_date)
         ctx.bus.roster_changed.connect(self.reload)
-        ctx.bus.settings_changed.connect(self.recheck)
+        ctx.bus.changed.connect(self._on_change)
 
-    # --- profile and date ------------------------------------------------------------------------
+    # --- the round's profile and date ------------------------------------------------------------
     def init_profiles(self) -> None:
         """Fill the profile selector (imports the policy package; called after the window shows)."""
         from app.errors import ChudingError
@@ -160,56 +162,54 @@ class RosterPage(QWidget):
             for p in self.profiles:
                 self.profile_combo.addItem(p.name, p.id)
                 self.profile_combo.setItemData(self.profile_combo.count() - 1, p.id, Qt.ItemDataRole.ToolTipRole)
-            if not self.profiles:
-                self.profile_combo.addItem(self.ctx.settings.profile_id, self.ctx.settings.profile_id)
-                self.profile_combo.setEnabled(False)
-            i = self.profile_combo.findData(self.ctx.settings.profile_id)
-            self.profile_combo.setCurrentIndex(max(i, 0))
-            if self.profile_combo.currentData() != self.ctx.settings.profile_id:
-                self.ctx.settings.profile_id = self.profile_combo.currentData()
-            self._resolve_date()
+            self._show_round()
         finally:
             self._updating_toolbar = False
 
-    def current_profile(self) -> elig.ProfileChoice | None:
-        pid = self.ctx.settings.profile_id
-        return next((p for p in self.profiles if p.id == pid), None)
+    def _show_round(self) -> None:
+        """Show the current round's profile and (resolved) date in the toolbar."""
+        from app.services.rounds import judge_round
 
-    def _resolve_date(self) -> None:
-        stored = dt.date.fromisoformat(self.ctx.settings.as_of) if self.ctx.settings.as_of else None
-        profile = self.current_profile()
-        if profile is not None:
-            self.as_of, self.as_of_notes = elig.resolve_as_of(profile.profile, stored)
-        else:
-            self.as_of, self.as_of_notes = stored or dt.date.today(), []
+        r = self.ctx.current_round()
+        self._round_profile = r.profile_id
+        if self.profile_combo.findData(r.profile_id) < 0:
+            self.profile_combo.addItem(r.profile_id, r.profile_id)
+        self.profile_combo.setEnabled(bool(self.profiles))
         self._updating_toolbar, was = True, self._updating_toolbar
         try:
+            self.profile_combo.setCurrentIndex(self.profile_combo.findData(r.profile_id))
+            try:
+                judge = judge_round(round_info=r)
+                self.as_of, self.as_of_notes = judge.as_of, list(judge.notes)
+            except Exception as exc:
+                self.as_of, self.as_of_notes = r.as_of or dt.date.today(), [getattr(exc, "message", str(exc))]
             self.as_of_edit.setDate(QDate(self.as_of.year, self.as_of.month, self.as_of.day))
         finally:
             self._updating_toolbar = was
-        self.default_date_button.setEnabled(stored is not None)
-        notes = list(self.as_of_notes) + ([] if self.eligibility_available else ["资格审核模块不可用"])
-        self.notes_label.setText("  " + "；".join(notes) if notes else "")
+        self.round_label.setText(f" 申报批次：{r.name} ")
+        self.default_date_button.setEnabled(r.as_of is not None)
+        self.notes_label.setText("  " + "；".join(self.as_of_notes) if self.as_of_notes else "")
+
+    def current_profile(self) -> elig.ProfileChoice | None:
+        pid = getattr(self, "_round_profile", None)
+        return next((p for p in self.profiles if p.id == pid), None)
 
     def _profile_changed(self, _i: int) -> None:
         if self._updating_toolbar:
             return
         pid = self.profile_combo.currentData()
-        if pid and pid != self.ctx.settings.profile_id:
-            self.ctx.settings.profile_id = pid
-            self.ctx.save_settings()  # → settings_changed → recheck
+        if pid:
+            self.ctx.update_round(profile_id=pid)  # → bus.changed → recheck
 
     def _date_changed(self, qd: QDate) -> None:
         if self._updating_toolbar:
             return
         d = dt.date(qd.year(), qd.month(), qd.day())
         if d != self.as_of:
-            self.ctx.settings.as_of = d.isoformat()
-            self.ctx.save_settings()
+            self.ctx.update_round(as_of=d)
 
     def _default_date(self) -> None:
-        self.ctx.settings.as_of = None
-        self.ctx.save_settings()
+        self.ctx.update_round(as_of=None)
 
     def set_profile(self, profile_id: str) -> None:
         i = self.profile_combo.findData(profile_id)
@@ -221,17 +221,14 @@ class RosterPage(QWidget):
 
     # --- loading -----------------------------------------------------------------------------------
     def reload(self) -> TaskState:
-        """Load the roster and check it, on a worker thread; the table updates when done."""
+        """Load the round's persons and judge them, on a worker thread; the table updates when done."""
         self._generation += 1
         generation = self._generation
         self._loading = True
-        db, profile_id, as_of = self.ctx.db, self.ctx.settings.profile_id, self.as_of
+        db = self.ctx.db
 
         def work(_task: TaskState) -> tuple[list[PersonData], elig.EligibilityRun]:
-            from app.services.roster import list_persons
-
-            persons = list_persons(db)
-            return persons, elig.check(persons, profile_id, as_of)
+            return elig.check_round(db)
 
         def done(result: tuple[list[PersonData], elig.EligibilityRun]) -> None:
             if generation != self._generation:
@@ -241,16 +238,14 @@ class RosterPage(QWidget):
 
         return op(self, work).success(done).failure(self._failed).run()
 
+    def _on_change(self, change: Any) -> None:
+        """Any data change (a mask, an upload, the round's date …) → judge again and show it."""
+        if change.round_fields:
+            self._show_round()
+        self.reload()
+
     def recheck(self) -> None:
-        if self.profiles or self.profile_combo.count():
-            i = self.profile_combo.findData(self.ctx.settings.profile_id)
-            self._updating_toolbar = True
-            try:
-                if i >= 0:
-                    self.profile_combo.setCurrentIndex(i)
-            finally:
-                self._updating_toolbar = False
-            self._resolve_date()
+        self._show_round()
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:
@@ -264,7 +259,7 @@ class RosterPage(QWidget):
     def _apply(self, persons: list[PersonData], run: elig.EligibilityRun) -> None:
         current = self.current_person()
         self.eligibility_available = run.available
-        self.model.set_persons(persons, run.verdicts)
+        self.model.set_persons(persons, run.verdicts, run.status)
         self.table.setColumnHidden(ELIGIBILITY_COLUMN, not run.available)
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()

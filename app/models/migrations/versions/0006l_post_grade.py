@@ -1,7 +1,7 @@
 """post_grade: the person's 岗位等级 (现聘岗位等级, e.g. 专业技术十二级) for the Korla 公示 letter
 
 Revision ID: 0006l_post_grade
-Revises: 0005
+Revises: 0006_rounds
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006l_post_grade"
-down_revision = "0005"
+down_revision = "0006_rounds"
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 # tables whose rows carry a version column (rounds too, when the rounds table exists)
-VERSIONED = ("persons", "documents", "page_masks")
+VERSIONED = ("persons", "documents", "page_masks", "rounds")
 
 
 def upgrade() -> None:
