@@ -247,20 +247,24 @@ def set_unit_document(db: Database, slot: str, decision: str, *, note: str = "",
 
 
 # ------------------------------------------------------------------------------------ publicity
-def publicity_starts(db: Database, person_ids: Sequence[int], name: str | None = None) -> dict[int, dt.date | None]:
-    """Each person's publicity start in the round (None when not set)."""
+def publicity_periods(db: Database, person_ids: Sequence[int],
+                      name: str | None = None) -> dict[int, tuple[dt.date | None, dt.date | None]]:
+    """Each person's 公示 (start, end) in the round; None where not set (the end is set when the 公示
+    letter is generated)."""
     with db.session() as s:
         r = _row(s, name)
-        rows = {p.person_id: p.publicity_start for p in r.persons}
-        return {pid: rows.get(pid) for pid in person_ids}
+        rows = {p.person_id: (p.publicity_start, p.publicity_end) for p in r.persons}
+        return {pid: rows.get(pid, (None, None)) for pid in person_ids}
+
+
+def publicity_starts(db: Database, person_ids: Sequence[int], name: str | None = None) -> dict[int, dt.date | None]:
+    """Each person's publicity start in the round (None when not set)."""
+    return {pid: start for pid, (start, _end) in publicity_periods(db, person_ids, name).items()}
 
 
 def publicity_ends(db: Database, person_ids: Sequence[int], name: str | None = None) -> dict[int, dt.date | None]:
-    """Each person's publicity end in the round (set when the 公示 letter is generated)."""
-    with db.session() as s:
-        r = _row(s, name)
-        rows = {p.person_id: p.publicity_end for p in r.persons}
-        return {pid: rows.get(pid) for pid in person_ids}
+    """Each person's publicity end in the round."""
+    return {pid: end for pid, (_start, end) in publicity_periods(db, person_ids, name).items()}
 
 
 def set_publicity_start(db: Database, person_ids: Sequence[int], start: dt.date | None,
