@@ -120,3 +120,15 @@ def test_expired_round_banner_and_a_future_deadline(qtbot, demo_db) -> None:  # 
     window.ctx.update_round(deadline=future, as_of=dt.date.today())  # → bus.changed → the dashboard reloads
     qtbot.waitUntil(lambda: not dash.is_loading and dash.status.deadline == future, timeout=60000)
     assert not dash.banner.isVisible() and dash.banner_label.text() == ""
+
+
+def test_a_round_without_deadline_says_it_is_judged_as_of_today(qtbot, demo_db) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.views.dashboard import UNDATED_TEXT
+
+    window = open_window(qtbot, demo_db)
+    dash = _pages(qtbot, window)["总览"]
+    _loaded(qtbot, dash)
+    window.ctx.update_round(profile_id="urumqi-chuding", as_of=None, deadline=None)  # the annual profile
+    qtbot.waitUntil(lambda: not dash.is_loading and dash.status.profile_id == "urumqi-chuding", timeout=60000)
+    assert dash.status.undated and dash.status.as_of == dt.date.today()
+    assert dash.banner.isVisible() and UNDATED_TEXT in dash.banner_label.text()
