@@ -82,7 +82,7 @@ class RoundStatus:
 def round_status(db: Database, round_name: str | None = None, *, as_of: dt.date | None = None,
                  profile_id: str | None = None) -> RoundStatus:
     from app.services.export import _documents
-    from app.services.rounds import judge_round, round_checklists, round_persons
+    from app.services.rounds import judge_round, round_checklists, round_deadline, round_persons
     from app.settings import load_settings
 
     judge = judge_round(db, round_name, as_of=as_of, profile_id=profile_id)
@@ -102,4 +102,4 @@ def round_status(db: Database, round_name: str | None = None, *, as_of: dt.date 
         pid = int(pp.person.id)
         out.append(PersonStatus(pp.person, verdicts[pid], checklists[pid], pp.complete, blockers.get(pid, [])))
     return RoundStatus(judge.round.name, judge.profile.id, judge.as_of, out, list(unit.values()),
-                       list(judge.notes), plan, judge.deadline or judge.profile.window_end)
+                       list(judge.notes), plan, round_deadline(judge))

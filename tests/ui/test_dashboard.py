@@ -132,3 +132,13 @@ def test_a_round_without_deadline_says_it_is_judged_as_of_today(qtbot, demo_db) 
     qtbot.waitUntil(lambda: not dash.is_loading and dash.status.profile_id == "urumqi-chuding", timeout=60000)
     assert dash.status.undated and dash.status.as_of == dt.date.today()
     assert dash.banner.isVisible() and UNDATED_TEXT in dash.banner_label.text()
+
+
+def test_the_roster_page_shows_the_round_banner_outside_the_toolbar(qtbot, demo_db) -> None:  # type: ignore[no-untyped-def]
+    window = open_window(qtbot, demo_db)
+    roster = window.roster
+    window.nav.setCurrentRow(window.stack.indexOf(roster))
+    assert roster.round_banner.isVisible() and "截止" in roster.round_banner.text()
+    assert roster.round_banner.parent() is roster  # not in the toolbar's overflow
+    window.ctx.update_round(deadline=dt.date.today() + dt.timedelta(days=30), as_of=dt.date.today())
+    assert not roster.round_banner.isVisible()

@@ -38,14 +38,21 @@ GOOD, BAD, WAIT = QColor("#1e7b34"), QColor("#b42318"), QColor("#8a5300")
 UNDATED_TEXT = "暂按今天判断；请输入当年通知的截止日期"
 
 
-def banner_text(status: Any, today: dt.date | None = None) -> str:
-    """The dashboard's warning about the round's dates ("" when the round is open)."""
-    if status.expired(today):
-        return (f"本批次申报已于 {status.deadline.isoformat()} 截止，资格按截止日判断。"
-                "如有新的通知，请在名册页选择本次通知的政策文件或输入新的审核日期（截止日期）。")
-    if status.undated:
-        return UNDATED_TEXT + "（在名册页的“审核日期”中输入）。"
+def deadline_banner(deadline: dt.date | None, today: dt.date | None = None, *, here: bool = False) -> str:
+    """The warning about the round's dates ("" while the round is open): closed, or no deadline.
+    ``here``: shown on the roster page itself, whose toolbar edits the round."""
+    where = "在上方" if here else "在名册页"
+    if deadline is None:
+        return f"{UNDATED_TEXT}（{where}的“审核日期”中输入）。"
+    if deadline < (today or dt.date.today()):
+        return (f"本批次申报已于 {deadline.isoformat()} 截止，资格按截止日判断。如有新的通知，请{where}"
+                "选择本次通知的政策文件，并在“审核日期”中输入新通知的截止日期。")
     return ""
+
+
+def banner_text(status: Any, today: dt.date | None = None) -> str:
+    """The dashboard's warning about the round status's dates."""
+    return deadline_banner(status.deadline, today)
 
 
 def counts_text(status: Any) -> str:
@@ -245,7 +252,7 @@ class DashboardPage(QWidget):
     def link_at(self, row: int, col: int) -> tuple[str, int, Any] | None:
         item = self.table.item(row, col)
         link = item.data(LINK_ROLE) if item is not None else None
-        return tuple(link) if link else None  # type: ignore[return-value]
+        return tuple(link) if link else None
 
     def follow(self, row: int, col: int) -> None:
         """Open the place a cell links to."""
