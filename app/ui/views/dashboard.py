@@ -142,9 +142,15 @@ class DashboardPage(QWidget):
         db = self.ctx.db
 
         def work(_task: Any) -> Any:
+            from app.errors import ChudingError
             from app.services.status import round_status
 
-            return round_status(db)
+            try:
+                return round_status(db)
+            except ChudingError:
+                raise
+            except Exception as exc:  # a bug: to the crash handler in _done, and the page stays live
+                return exc
 
         op(self, work).success(self._done).failure(self._failed).run()
 
@@ -160,8 +166,16 @@ class DashboardPage(QWidget):
         return True
 
     def _done(self, status: Any) -> None:
+        failed = isinstance(status, BaseException)
+        if failed:
+            from app.ui.crash import report_exception
+
+            report_exception(type(status), status, status.__traceback__)
         if self._finish():
-            self.show_status(status)
+            if failed:
+                self.title.setText("本批次汇总未完成，错误已记录在日志中。")
+            else:
+                self.show_status(status)
 
     def _failed(self, exc: BaseException) -> None:
         if self._finish():
