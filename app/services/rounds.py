@@ -344,6 +344,12 @@ def judge_round(db: Database | None = None, name: str | None = None, *, as_of: d
     return RoundJudge(round_info, profile, day, deadline, options, notes)
 
 
+def round_deadline(judge: RoundJudge) -> dt.date | None:
+    """The deadline after which the round is closed: its own, else the notice's, else the profile's
+    window end; None for an annual profile without the year's notice (judged as of today)."""
+    return judge.deadline or judge.profile.window_end
+
+
 def round_persons(db: Database, judge: RoundJudge) -> list[PersonData]:
     """The persons taking part in the round (every stored person unless excluded)."""
     from app.services.roster import list_persons
