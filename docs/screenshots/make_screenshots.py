@@ -22,6 +22,7 @@ SIZE = (1366, 728)  # a 1366×768 screen less the taskbar
 
 # file name → what it shows (the guide refers to these files)
 SHOTS = {
+    "dashboard.png": "总览（首页）",
     "roster.png": "名册与资格判断",
     "editor.png": "人员信息编辑",
     "packet.png": "材料清单与扫描件",
@@ -77,20 +78,25 @@ def make_screenshots(out_dir: Path, db: object) -> list[Path]:
         written.append(path)
 
     pages = dict(window.extra_pages)
+    if "总览" in pages:
+        window._page("总览")
+        _wait(app, lambda: pages["总览"].table.rowCount() > 0)  # type: ignore[attr-defined]
+        shoot("dashboard.png", window)
+    window.nav.setCurrentRow(window.stack.indexOf(window.roster))
     window.roster.table.selectRow(2)
     shoot("roster.png", window)
     editor = window.open_editor(window.roster.current_person().id)
     shoot("editor.png", editor)
     editor.close()  # type: ignore[union-attr]
     persons = window.roster.visible_persons()
-    window.nav.setCurrentRow(1 + list(pages).index("材料"))
+    window._page("材料")
     _wait(app, lambda: pages["材料"].persons.count() > 0)  # type: ignore[attr-defined]
     pages["材料"].show_person(persons[3].id)  # type: ignore[attr-defined]
     _wait(app, lambda: bool(pages["材料"].cards))  # type: ignore[attr-defined]
     shoot("packet.png", window)
     window.jump_to_mask(persons[3].id)
     shoot("mask.png", window)
-    window.nav.setCurrentRow(1 + list(pages).index("文书"))
+    window._page("文书")
     shoot("letters.png", window)
     wizard = window.open_bundle_wizard()
     wizard.resize(900, 640)
