@@ -8,10 +8,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from app.services.demo import DEMO_UNIT
-from tests.ui._support import demo_roster, make_ctx, open_window  # noqa: F401
+from tests.ui import _support
+from tests.ui._support import make_ctx, open_window
 
 ANNUAL = "urumqi-chuding"  # no application window: the deadline is typed in
 WINDOWED = "korla-2024"
+demo_roster = _support.demo_roster  # fixture: the demo staff without sample scans
 
 
 def _wizard(qtbot, db):  # type: ignore[no-untyped-def]
@@ -51,7 +53,7 @@ def test_wizard_opens_on_an_empty_database(qtbot, db):
     assert window.act_first_start.text() == "首次使用向导…"
 
 
-def test_wizard_not_offered_with_persons_nor_on_the_demo_database(qtbot, demo_roster, db_path, tmp_path):
+def test_wizard_not_offered_with_persons_nor_on_the_demo_database(qtbot, demo_roster, tmp_path):
     from app.models.db import open_database
     from app.ui.dialogs.first_start import is_first_start
 
