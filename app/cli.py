@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "app.commands.masking",  # mask suggest|apply|verify
     "app.commands.letters",  # letters, form
     "app.commands.export",  # export, verify-bundle
+    "app.commands.database",  # db set|test|restore
     "app.commands.rounds",  # round create|list|use|show|doc, status
 )
 
@@ -155,6 +156,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("已中断\n")
         return 130
     except Exception as exc:
+        from app.models.db import resolve_url, translate_db_error
+
+        translated = None
+        try:
+            translated = translate_db_error(exc, ctx._db.engine.url if ctx._db is not None else resolve_url(ctx.db_arg))
+        except Exception:
+            translated = None
+        if translated is not None:
+            return _failed(args.command, translated, cause=exc)
         named = environment_error(exc)  # disk full, locked / read-only database, no permission
         if named is not None:
             return _failed(args.command, named, cause=exc)
@@ -176,7 +186,9 @@ def _failed(command: str | None, exc: ChudingError, *, cause: BaseException | No
     # names the person, the ID number searched or a file named after someone.
     log.info("command %s failed: %s, exit %d (%s)%s", command, type(exc).__name__, exc.exit_code, exc.detail,
              f" from {type(cause).__name__}" if cause is not None else "")
-    sys.stderr.write(f"错误：{cli_words(exc.message)}\n")
+    from app.dburl import scrub
+
+    sys.stderr.write(f"错误：{scrub(cli_words(exc.message))}\n")
     return exc.exit_code
 
 

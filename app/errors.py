@@ -175,3 +175,31 @@ def environment_error(exc: BaseException) -> StorageError | None:
             return storage_error_from_os(exc, "保存")
         return None
     return storage_error_from_db(exc)
+
+
+class ServerUnreachable(StorageError):
+    """The database server did not answer (refused, timed out, dropped the connection)."""
+
+
+class SchemaTooNew(ChudingError):
+    """The database was migrated by a newer version of the app than this one."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str = "数据库版本较新，请升级本程序后再打开。", *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
+class ConflictError(ChudingError):
+    """A save over a colleague's change (optimistic concurrency): the message shows both values;
+    ``reload`` is what the UI offers (重新载入)."""
+
+    exit_code = EXIT_PROBLEMS
+
+    def __init__(self, message: str, *, detail: str | None = None, entity: str = "", entity_id: int | None = None,
+                 mine: dict[str, object] | None = None, theirs: dict[str, object] | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.entity = entity
+        self.entity_id = entity_id
+        self.mine = mine or {}
+        self.theirs = theirs or {}

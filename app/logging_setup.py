@@ -82,6 +82,9 @@ def make_file_handler(path: Path) -> logging.Handler:
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    from app.dburl import ScrubFilter
+
+    handler.addFilter(ScrubFilter())  # no database password ever reaches the log file
     handler.addFilter(RedactingFilter())
     return handler
 

@@ -39,6 +39,8 @@ class Settings:
     mask_fill: str = "#000000"
     upload: UploadLimits = field(default_factory=UploadLimits)
     exam_only_series: list[str] | None = None  # None → the profile's list
+    # the database chosen with `chuding db set` / 设置 → 数据库 (no password: see app/dburl.py); None → SQLite
+    db_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

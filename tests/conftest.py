@@ -12,6 +12,38 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests import pgmode
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: checks a SQLite-file behaviour (not run in PostgreSQL mode)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not pgmode.PG_MODE:
+        return
+    skip = pytest.mark.skip(reason="SQLite file behaviour; this run is the PostgreSQL mode")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _pg_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """PostgreSQL mode: every database a test opens by a SQLite path is a fresh schema on the
+    test server instead (see tests/pgmode.py)."""
+    if not pgmode.PG_MODE:
+        yield
+        return
+    from app.models import db as dbmod
+
+    original = dbmod.resolve_url
+    monkeypatch.setattr(dbmod, "resolve_url", lambda value=None: original(pgmode.map_db_arg(value)))
+    try:
+        yield
+    finally:
+        pgmode.drop_created()
+
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -34,6 +66,12 @@ def db(db_path: Path) -> Iterator[object]:
     database = open_database(db_path)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def db_url(db_path: Path) -> str:
+    """The URL of a fresh empty database: the SQLite file, or its schema on the test server."""
+    return pgmode.map_db_arg(db_path) or str(db_path)
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +104,16 @@ def demo_db(_demo_template: Path, tmp_path: Path) -> Iterator[object]:
 
     target = tmp_path / "demo"
     shutil.copytree(_demo_template, target, ignore=shutil.ignore_patterns("userdata"))
-    database = open_database(target / "demo.sqlite3")
+    if pgmode.PG_MODE:  # the same demo restored into this test's schema, its scans into the blob store
+        from app.documents.vault import Vault
+        from app.models.backup import restore_from_sqlite
+        from app.models.blobs import migrate_local_vault
+
+        database = open_database(target / "demo.sqlite3", migrate_schema=False)
+        restore_from_sqlite(_demo_template / "demo.sqlite3", database.engine)
+        migrate_local_vault(database, Vault(_demo_template / "vault"))
+    else:
+        database = open_database(target / "demo.sqlite3")
     yield database
     database.dispose()
 

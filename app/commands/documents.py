@@ -1,4 +1,4 @@
-"""`chuding docs add|list|delete|export`, `chuding packet status`, `chuding vault gc`."""
+"""`chuding docs add|list|delete|export`, `chuding packet status`, `chuding vault gc|migrate`."""
 
 from __future__ import annotations
 
@@ -59,6 +59,10 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p.add_argument("--keep-recent", type=float, default=10.0, metavar="MINUTES",
                    help="保留最近 N 分钟内写入的文件（防止误删正在导入的文件；默认 10，0 表示不保留）")
     p.set_defaults(handler=cmd_gc)
+
+    from app.commands.database import register_vault
+
+    register_vault(vsub, add_globals)
 
 
 def _date(value: str | None, what: str) -> dt.date | None:

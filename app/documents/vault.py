@@ -119,7 +119,12 @@ class Vault:
 
 
 def vault_for(db: object) -> Vault:
-    """The vault beside the SQLite file (``<db dir>/vault``), or ``<user data dir>/vault`` otherwise."""
+    """The vault beside the SQLite file (``<db dir>/vault``); with a server database, the blobs in
+    that database shared by all officers (``app.models.blobs.DbVault``, the local vault a cache)."""
+    if getattr(db, "is_server", False):
+        from app.models.blobs import DbVault
+
+        return DbVault(db)
     sqlite_path = getattr(db, "sqlite_path", None)
     if sqlite_path is not None:
         return Vault(Path(sqlite_path).parent / "vault")

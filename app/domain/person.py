@@ -72,6 +72,7 @@ class PersonData:
     disciplines: list[Discipline] = field(default_factory=list)
     unit: UnitData = field(default_factory=UnitData)
     id: int | None = None
+    version: int | None = None  # the stored row's version when loaded (optimistic concurrency)
 
     @property
     def highest_education(self) -> Education | None:

@@ -129,16 +129,11 @@ def run_mask_verification(path: Path, boxset: dict[str, Any], secrets: list[str]
         return False, f"无法读取页面图像（{exc}）"
     if not ok:
         return False, detail
-    try:
-        from app.masking import BoxSet, verify_masked
+    from app.masking import BoxSet, verify_masked
 
+    try:
         boxes = BoxSet.from_json(boxset)
-        try:
-            report = verify_masked(path, boxes, original=None, secrets=secrets, ocr=ocr)
-        except TypeError:  # an implementation without the ocr switch
-            report = verify_masked(path, boxes, original=None, secrets=secrets)
-    except ImportError as exc:
-        return False, f"遮盖校验模块不可用（{exc}），按未通过处理"
+        report = verify_masked(path, boxes, original=None, secrets=secrets, ocr=ocr)
     except ChudingError as exc:
         return False, exc.message
     if not report.ok:
@@ -203,9 +198,6 @@ class _MaskRules:
             profile = load_profile(manifest.profile_id)
         except ChudingError as exc:
             self.error = exc.message
-            return
-        except ImportError as exc:
-            self.error = str(exc)
             return
         self.by_slot = {}
         for m in profile.materials:
@@ -317,9 +309,6 @@ def _check_completeness(report: BundleReport, manifest: Manifest, on_disk: set[s
             from app.policy.profiles import load_profile
 
             profile = load_profile(manifest.profile_id)
-        except ImportError:
-            report.add("profile", False, "无法加载政策配置模块，无法核对材料是否齐全")
-            return
         except ChudingError as exc:
             report.add("profile", False, f"无法加载政策配置“{manifest.profile_id}”：{exc.message}")
             return

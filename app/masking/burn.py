@@ -208,11 +208,23 @@ def _check_boxes_fit(boxes: BoxSet, n_pages: int, name: str) -> None:
             raise InputFileError(f"遮盖框文件中有第 {p.index + 1} 页的框，但 {name} 只有 {n_pages} 页")
 
 
+def burn_workers() -> int:
+    """Threads that fill and encode pages at once (Pillow releases the GIL while encoding)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def burn_to_bytes(
     data: bytes, boxes: BoxSet, *, fill: tuple[int, int, int] = (0, 0, 0), name: str = "",
-    progress: Progress | None = None,
+    progress: Progress | None = None, workers: int | None = None,
 ) -> tuple[bytes, str, list[str]]:
-    """Burn ``boxes`` into the document ``data``. Returns (output bytes, output kind, page origins)."""
+    """Burn ``boxes`` into the document ``data``. Returns (output bytes, output kind, page origins).
+
+    Pages are decoded in order while up to ``workers`` threads fill and encode the pages decoded
+    before; at most two pages per worker are held at once, so memory stays bounded on long files and
+    the output is the same bytes whatever the number of workers."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     kind = sniff_kind(data)
     out_kind = output_kind(kind)
     total = page_count(data, name)
@@ -220,16 +232,28 @@ def burn_to_bytes(
     origins: list[str] = []
     pdf_pages: list[tuple[bytes, int, int, str, float, float]] = []
     single: bytes | None = None
-    for sp in iter_pages(data, name):
-        if progress:
-            progress(sp.index, total, f"正在遮盖第 {sp.index + 1}/{total} 页")
-        origins.append(sp.origin)
-        encoded = _burn_page(sp, boxes.for_page(sp.index), fill, out_kind)
+    n = workers or burn_workers()
+
+    def collect(sp: SourcePage, fut: Future[bytes]) -> None:
+        nonlocal single
+        encoded = fut.result()
         if out_kind == "pdf":
             w_pt, h_pt = sp.page_size_pt or (sp.image.width * 72 / 200, sp.image.height * 72 / 200)
             pdf_pages.append((encoded, sp.image.width, sp.image.height, sp.image.mode, w_pt, h_pt))
         else:
             single = encoded
+
+    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="burn") as pool:
+        pending: deque[tuple[SourcePage, Future[bytes]]] = deque()
+        for sp in iter_pages(data, name):
+            if progress:
+                progress(sp.index, total, f"正在遮盖第 {sp.index + 1}/{total} 页")
+            origins.append(sp.origin)
+            pending.append((sp, pool.submit(_burn_page, sp, boxes.for_page(sp.index), fill, out_kind)))
+            while len(pending) > 2 * n:
+                collect(*pending.popleft())
+        while pending:
+            collect(*pending.popleft())
     if progress:
         progress(total, total, "正在写出")
     if out_kind == "pdf":

@@ -1,6 +1,7 @@
 """SQLAlchemy 2 ORM models and database access. Import models from here."""
 
 from app.models.base import Base
+from app.models.blobs import Blob, BlobChunk, SharedCache
 from app.models.documents import Document, Page
 from app.models.letters import LetterInput, UnitLetterSettings
 from app.models.masking import MaskAudit, PageMask
@@ -17,6 +18,8 @@ from app.models.rounds import Round, RoundDocument, RoundPerson
 __all__ = [
     "Assessment",
     "Base",
+    "Blob",
+    "BlobChunk",
     "ContinuingEducationRecord",
     "DisciplineRecord",
     "Document",
@@ -29,6 +32,7 @@ __all__ = [
     "Round",
     "RoundDocument",
     "RoundPerson",
+    "SharedCache",
     "Unit",
     "UnitLetterSettings",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, Integer, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -23,3 +23,10 @@ class Timestamped:
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime, server_default=func.current_timestamp(), onupdate=func.current_timestamp()
     )
+
+
+def version_column() -> Mapped[int]:
+    """The row version for optimistic concurrency: each UPDATE through the ORM checks it and adds 1
+    (``__mapper_args__ = {"version_id_col": version}``), so a save over a colleague's change fails
+    instead of silently overwriting it."""
+    return mapped_column(Integer, nullable=False, default=1, server_default="1")

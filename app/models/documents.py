@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, Timestamped
+from app.models.base import Base, Timestamped, version_column
 
 PAGE_KINDS = ("jpeg", "png", "pdf-page")
 MASK_STATES = ("pending", "masked", "not_needed")
@@ -34,6 +34,9 @@ class Document(Timestamped, Base):
     issue_date: Mapped[dt.date | None] = mapped_column(Date)  # e.g. 学信网 备案表 出具日期
     word_count: Mapped[int | None] = mapped_column(Integer)  # 工作小结: 汉字 + Latin words
     note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = version_column()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Page.index"

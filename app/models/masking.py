@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import Base, version_column
 
 
 class PageMask(Base):
@@ -22,6 +22,9 @@ class PageMask(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime, server_default=func.current_timestamp(), onupdate=func.current_timestamp()
     )
+    version: Mapped[int] = version_column()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class MaskAudit(Base):

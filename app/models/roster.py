@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, Timestamped
+from app.models.base import Base, Timestamped, version_column
 
 
 class Unit(Timestamped, Base):
@@ -52,6 +52,9 @@ class Person(Timestamped, Base):
     # the officer's counting start for the years of service, with the reason (DOMAIN §1.1)
     count_start_override: Mapped[dt.date | None] = mapped_column(Date)
     count_start_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    version: Mapped[int] = version_column()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     unit: Mapped[Unit | None] = relationship(back_populates="persons")
     educations: Mapped[list[EducationRecord]] = relationship(

@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, Timestamped
+from app.models.base import Base, Timestamped, version_column
 
 UNIT_DOC_STATUSES = ("auto", "provided", "not_applicable")
 
@@ -29,6 +29,9 @@ class Round(Timestamped, Base):
     deadline: Mapped[dt.date | None] = mapped_column(Date)  # None → the profile's window end
     options_json: Mapped[str] = mapped_column(Text, default="{}")  # anniversary_mode, exam_only_series
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = version_column()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     persons: Mapped[list[RoundPerson]] = relationship(back_populates="round", cascade="all, delete-orphan")
     documents: Mapped[list[RoundDocument]] = relationship(back_populates="round", cascade="all, delete-orphan")

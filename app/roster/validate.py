@@ -143,4 +143,52 @@ def _validate_fields(p: PersonData, *, today: dt.date | None = None) -> list[Fie
         issues += [FieldIssue("统一社会信用代码", m) for m in ur.errors]
     _in_vocab(issues, "单位性质", u.nature, vocab.UNIT_NATURES)
     _in_vocab(issues, "单位层级", u.level, vocab.UNIT_LEVELS)
+    issues += length_issues(p)
+    return issues
+
+
+# checked with their own message above
+_OWN_LENGTH_CHECK = {"name", "count_start_reason", "id_number", "gender"}
+
+
+def _limits() -> list[tuple[str, str, int]]:
+    """(dotted PersonData path, Chinese column name, limit) for every bounded text column the person,
+    its unit and its education are stored in: the same limit on SQLite (which would store longer
+    text) and PostgreSQL (which would refuse the whole import)."""
+    from sqlalchemy import String
+
+    from app.models import EducationRecord, Person, Unit
+    from app.roster.columns import COLUMNS
+
+    header = {c.field: c.header for c in COLUMNS}
+    out: list[tuple[str, str, int]] = []
+    for model, prefix in ((Person, ""), (Unit, "unit."), (EducationRecord, "edu.")):
+        for col in model.__table__.columns:
+            own = prefix == "" and col.name in _OWN_LENGTH_CHECK
+            if isinstance(col.type, String) and col.type.length and not own:
+                path = prefix + col.name
+                out.append((path, header.get(path, header.get(col.name, col.name)), col.type.length))
+    return out
+
+
+_LIMITS: list[tuple[str, str, int]] | None = None
+
+
+def length_issues(p: PersonData) -> list[FieldIssue]:
+    """Text longer than its database column: one issue naming the column and the limit."""
+    global _LIMITS
+    if _LIMITS is None:
+        _LIMITS = _limits()
+    issues = []
+    for path, label, limit in _LIMITS:
+        if path.startswith("unit."):
+            values = [getattr(p.unit, path[5:], None)]
+        elif path.startswith("edu."):
+            values = [getattr(e, path[4:], None) for e in p.educations]
+        else:
+            values = [getattr(p, path, None)]
+        for v in values:
+            if isinstance(v, str) and len(v) > limit:
+                issues.append(FieldIssue(label, f"{label}过长：{len(v)} 字，最多 {limit} 字"))
+                break
     return issues

@@ -93,10 +93,8 @@ def _mask_records(session: Any, page_ids: list[int]) -> dict[int, tuple[list[dic
     """Boxes (app.models.masking.PageMask) and audit reference (MaskAudit id) per page."""
     import json
 
-    try:
-        from app.models.masking import MaskAudit, PageMask
-    except ImportError:
-        return {}
+    from app.models.masking import MaskAudit, PageMask
+
     if not page_ids:
         return {}
     def box_list(text: str | None) -> list[dict[str, Any]]:
@@ -173,47 +171,41 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date,
               ("recommendation", "tuijian", "推荐报告")]
     with tempfile.TemporaryDirectory(prefix="chuding-unit-") as scratch:
         root = Path(scratch)
-        try:
-            from app.services.letters import generate_letters
-        except ImportError:
-            notes.append("信函生成功能不可用：材料包不含公示、公示结果和推荐报告")
-        else:
-            for _slot, kind, label in wanted:
-                if document_rule(profile, kind).need != "required":
+        from app.services.letters import generate_letters
+
+        for _slot, kind, label in wanted:
+            if document_rule(profile, kind).need != "required":
+                continue
+            # Per-person letters in small batches (bounded memory); the 推荐报告 is one letter.
+            batches = [keys] if kind == "tuijian" else [keys[i:i + 10] for i in range(0, len(keys), 10)]
+            missing: list[str] = []
+            for b, batch in enumerate(batches):
+                d = root / kind / str(b)
+                try:
+                    rep = generate_letters(db, batch, kind, d, profile_id=profile.id, as_of=as_of,
+                                           round_name=round_name)
+                except ChudingError as exc:
+                    notes.append(f"未生成{label}：{exc.message}")
                     continue
-                # Per-person letters in small batches (bounded memory); the 推荐报告 is one letter.
-                batches = [keys] if kind == "tuijian" else [keys[i:i + 10] for i in range(0, len(keys), 10)]
-                missing: list[str] = []
-                for b, batch in enumerate(batches):
-                    d = root / kind / str(b)
-                    try:
-                        rep = generate_letters(db, batch, kind, d, profile_id=profile.id, as_of=as_of,
-                                               round_name=round_name)
-                    except ChudingError as exc:
-                        notes.append(f"未生成{label}：{exc.message}")
-                        continue
-                    for path in rep.paths:
-                        out.append(UnitInput(path.name, path.read_bytes()))
-                        path.unlink()
-                    notes.extend(f"{label}：{w}" for w in rep.warnings if f"{label}：{w}" not in notes)
-                    missing += rep.missing
-                if missing:
-                    notes.append(f"{label}缺少信息：{'、'.join(missing)}（已留空，请手工填写）")
+                for path in rep.paths:
+                    out.append(UnitInput(path.name, path.read_bytes()))
+                    path.unlink()
+                notes.extend(f"{label}：{w}" for w in rep.warnings if f"{label}：{w}" not in notes)
+                missing += rep.missing
+            if missing:
+                notes.append(f"{label}缺少信息：{'、'.join(missing)}（已留空，请手工填写）")
         if document_rule(profile, "form").need == "required":
-            try:
-                from app.services.forms import generate_form
-            except ImportError:
-                notes.append("呈报表生成功能不可用：材料包不含呈报表草稿")
-            else:
-                for n, p in enumerate(persons, start=1):
-                    f = inside(root, safe_filename(f"呈报表_{n:02d}_{p.name}", ".pdf"))
-                    try:
-                        form = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of, round_name=round_name)
-                    except ChudingError as exc:
-                        notes.append(f"{p.name}：未生成呈报表草稿：{exc.message}")
-                        continue
-                    out.append(UnitInput(f.name, f.read_bytes()))
-                    notes.extend(f"{p.name}呈报表：{w}" for w in form.warnings)
+            from app.services.forms import generate_form
+
+            for n, p in enumerate(persons, start=1):
+                f = inside(root, safe_filename(f"呈报表_{n:02d}_{p.name}", ".pdf"))
+                try:
+                    form = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of, round_name=round_name)
+                except ChudingError as exc:
+                    notes.append(f"{p.name}：未生成呈报表草稿：{exc.message}")
+                    continue
+                out.append(UnitInput(f.name, f.read_bytes()))
+                notes.extend(f"{p.name}呈报表：{w}" for w in form.warnings)
     return out, notes
 
 

@@ -43,6 +43,7 @@ class PageMaskState:
     reviewed: bool
     mask_state: str = "pending"
     masked_sha: str | None = None
+    version: int = 0  # the stored boxes' row version (0: none stored yet); see save_page_boxes
 
 
 @dataclass
@@ -109,16 +110,21 @@ def get_page_boxes(db: Database, page_id: int) -> PageMaskState:
             raise NotFoundError(f"页面不存在（编号 {page_id}）")
         pm = s.get(PageMask, page_id)
         if pm is None:
-            return PageMaskState(page_id, [], [], False, page.mask_state, page.masked_sha)
+            return PageMaskState(page_id, [], [], False, page.mask_state, page.masked_sha, 0)
         turns = ((page.rotation or 0) - (pm.rotation or 0)) // 90
         boxes = [_rotate_box(b, turns) for b in _boxes_from(pm.boxes_json)]
         rejected = [_rotate_box(b, turns) for b in _boxes_from(pm.rejected_json)]
-        return PageMaskState(page_id, boxes, rejected, bool(pm.reviewed), page.mask_state, page.masked_sha)
+        return PageMaskState(page_id, boxes, rejected, bool(pm.reviewed), page.mask_state, page.masked_sha,
+                             pm.version)
 
 
 def save_page_boxes(db: Database, page_id: int, boxes: Sequence[Box], *, reviewed: bool | None = None,
-                    rejected: Sequence[Box] | None = None) -> None:
-    """Store the page's boxes. Changing the boxes of a masked page makes it pending again."""
+                    rejected: Sequence[Box] | None = None, expected_version: int | None = None) -> int:
+    """Store the page's boxes. Changing the boxes of a masked page makes it pending again.
+
+    ``expected_version`` (from ``get_page_boxes``): refuse with a ``ConflictError`` when a colleague
+    saved this page's boxes since. Returns the new version."""
+    from app.errors import ConflictError
     from app.models import Page, PageMask
 
     with db.session() as s:
@@ -126,11 +132,23 @@ def save_page_boxes(db: Database, page_id: int, boxes: Sequence[Box], *, reviewe
         if page is None:
             raise NotFoundError(f"页面不存在（编号 {page_id}）")
         pm = s.get(PageMask, page_id)
+        stored_version = pm.version if pm is not None else 0
+        if expected_version is not None and stored_version != expected_version:
+            theirs = len(_boxes_from(pm.boxes_json)) if pm is not None else 0
+            raise ConflictError(
+                f"保存失败：这一页的遮盖框在您打开之后已被同事修改（您的是 {len(boxes)} 个框，同事保存的是 {theirs} 个框）。"
+                "\n请点击“重新载入”查看同事的遮盖框后再修改。",
+                entity="page_mask", entity_id=page_id, mine={"遮盖框": len(boxes)}, theirs={"遮盖框": theirs},
+                detail=f"page {page_id}: mask version {expected_version} saved over {stored_version}")
         new_json = json.dumps([b.to_json() for b in boxes], ensure_ascii=False)
         if pm is None:
             pm = PageMask(page_id=page_id, boxes_json="[]", rejected_json="[]", reviewed=False,
                           rotation=page.rotation or 0)
             s.add(pm)
+        else:
+            from sqlalchemy.orm.attributes import flag_modified
+
+            flag_modified(pm, "boxes_json")  # every save bumps the version, so a colleague's stale save is caught
         changed = pm.boxes_json != new_json or (pm.rotation or 0) != (page.rotation or 0)
         pm.boxes_json = new_json
         pm.rotation = page.rotation or 0
@@ -140,6 +158,8 @@ def save_page_boxes(db: Database, page_id: int, boxes: Sequence[Box], *, reviewe
             pm.reviewed = reviewed
         if changed and page.mask_state == "masked":
             page.mask_state, page.masked_sha = "pending", None
+        s.flush()
+        return pm.version
 
 
 def copy_box_to_pages(db: Database, box: Box, page_ids: Sequence[int]) -> int:
@@ -279,9 +299,30 @@ def suggest_for_page(db: Database, page_id: int, *, names: Sequence[str], units:
     ref = _page_ref(db, page_id)
     im = render_page_image(db, page_id)
     key = cache.page_key(ref.blob_sha, ref.source_page * 4 + (ref.rotation // 90) % 4)
+    _share_suggestion_cache(db, key, pull=True)
     found = suggest_page(np.asarray(im.convert("RGB")), key, names=names, units=units, kinds=kinds)
+    _share_suggestion_cache(db, key, pull=False)
     state = get_page_boxes(db, page_id)
     return [b for b in found if not any(b.overlaps(r) > 0.8 and b.category == r.category for r in state.rejected)]
+
+
+def _share_suggestion_cache(db: Database, key: str, *, pull: bool) -> None:
+    """With a server database the OCR/seal/eye results of a page are shared by all officers: taken
+    from the database before suggesting (no second OCR on another PC), stored there after."""
+    if not getattr(db, "is_server", False):
+        return
+    from app.masking.suggest import cache
+    from app.models.blobs import shared_cache_get, shared_cache_put
+
+    for kind in ("ocr", "seal", "eyes"):
+        shared_key = f"{key}-{kind}-v{cache.VERSION}"
+        local = cache.get(key, kind)
+        if pull and local is None:
+            value = shared_cache_get(db, shared_key)
+            if value is not None:
+                cache.put(key, kind, json.loads(value))
+        elif not pull and local is not None and shared_cache_get(db, shared_key) is None:
+            shared_cache_put(db, shared_key, json.dumps(local, ensure_ascii=False))
 
 
 def suggest_for_pages(db: Database, page_ids: Sequence[int], *, names: Sequence[str], units: Sequence[str],

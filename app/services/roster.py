@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.domain.person import ContinuingEducation, Discipline, Education, PersonData, UnitData
-from app.errors import DuplicateError, NotFoundError, ValidationError
+from app.errors import ConflictError, DuplicateError, NotFoundError, ValidationError
 from app.models import (
     Assessment,
     ContinuingEducationRecord,
@@ -51,7 +52,7 @@ def person_to_data(p: Person) -> PersonData:
         specialty=p.specialty, position=p.position, post_grade=p.post_grade, current_title=p.current_title, status=p.status,
         contract=p.contract, dispatched=p.dispatched, dispatch_start=p.dispatch_start,
         first_application=p.first_application, notes=p.notes,
-        count_start_override=p.count_start_override, count_start_reason=p.count_start_reason,
+        count_start_override=p.count_start_override, count_start_reason=p.count_start_reason, version=p.version,
         educations=[Education(id=e.id, level=e.level, mode=e.mode, school=e.school, major=e.major,
                               graduation_date=e.graduation_date, degree=e.degree, degree_date=e.degree_date,
                               postdoc_end=e.postdoc_end) for e in p.educations],
@@ -80,6 +81,51 @@ def _apply(p: Person, d: PersonData) -> None:
     ]
     p.disciplines = [DisciplineRecord(kind=x.kind, end_date=x.end_date) for x in d.disciplines
                      if x.kind and x.kind != "无"]
+
+
+_CHILD_LABELS = (("educations", "学历"), ("assessments", "考核结果"), ("continuing_education", "继续教育"),
+                 ("disciplines", "处分"))
+
+
+def _show(value: object) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return "、".join(f"{k}：{getattr(v, 'professional_hours', v)}" for k, v in sorted(value.items())) or "（空）"
+    if isinstance(value, list):
+        return "、".join(getattr(x, "school", "") or getattr(x, "kind", "") or str(x) for x in value) or "（空）"
+    return str(value)
+
+
+def person_conflict(theirs: PersonData, mine: PersonData) -> ConflictError:
+    """The officer's save over a colleague's newer save: a Chinese message showing, per field that
+    differs, the value being saved and the value the colleague stored."""
+    from app.roster.columns import COLUMNS
+
+    labels = {c.field: c.header for c in COLUMNS}
+    diffs: dict[str, tuple[object, object]] = {}
+    for attr in ("id_number", *PERSON_ATTRS):
+        a, b = getattr(mine, attr), getattr(theirs, attr)
+        if (a or None) != (b or None):
+            diffs[labels.get(attr, attr)] = (a, b)
+    for attr, label in _CHILD_LABELS:
+        if getattr(mine, attr) != getattr(theirs, attr):
+            diffs[label] = (getattr(mine, attr), getattr(theirs, attr))
+    if mine.unit.name != theirs.unit.name:
+        diffs["单位名称"] = (mine.unit.name, theirs.unit.name)
+    lines = [f"· {label}：您要保存“{_show(a)}”，同事已保存“{_show(b)}”" for label, (a, b) in list(diffs.items())[:10]]
+    if not lines:
+        lines = ["· 同事保存的内容与您的相同，但请重新载入后再保存"]
+    message = (f"保存失败：“{theirs.name}”的信息在您打开之后已被同事修改并保存。\n" + "\n".join(lines)
+               + "\n请点击“重新载入”查看同事保存的内容，再决定是否修改。")
+    return ConflictError(message, entity="person", entity_id=theirs.id,
+                         mine={k: _show(v[0]) for k, v in diffs.items()},
+                         theirs={k: _show(v[1]) for k, v in diffs.items()},
+                         detail=f"person {theirs.id}: version {mine.version} saved over {theirs.version}")
 
 
 def upsert_unit(s: Session, u: UnitData) -> Unit | None:
@@ -127,10 +173,13 @@ def save_person_in(s: Session, d: PersonData, *, update_existing: bool = True,
     else:
         target = None
     created = target is None
+    if target is not None and d.id is not None and d.version is not None and target.version != d.version:
+        raise person_conflict(person_to_data(target), d)
     if target is None:
         target = Person(id_number=id_number)
         s.add(target)
     else:
+        flag_modified(target, "name")  # every save bumps the row version, even one changing only children
         # Children are replaced wholesale; delete the old rows first so (person, year) stays unique.
         for coll in (target.educations, target.assessments, target.continuing_education, target.disciplines):
             coll.clear()

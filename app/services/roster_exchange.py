@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import CursorResult, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.person import Education, PersonData, UnitData
@@ -77,6 +77,9 @@ class ImportReport:
 # --------------------------------------------------------------------------------------------------
 # Import
 # --------------------------------------------------------------------------------------------------
+
+
+MAX_RETRIES = 5  # re-reads of a row a colleague saved while this import was writing it
 
 
 def merge_person(old: PersonData, new: PersonData, present: set[str]) -> PersonData:
@@ -180,28 +183,35 @@ def _insert_persons(s: Session, batch: list[PersonData], units: _UnitCache) -> N
     _insert_children(s, list(zip(ids, batch, strict=True)))
 
 
-def _update_persons(s: Session, batch: list[PersonData], units: _UnitCache) -> None:
-    """Bulk UPDATE by primary key, then replace the child rows (delete, insert)."""
+def _update_persons(s: Session, batch: list[PersonData], units: _UnitCache) -> list[PersonData]:
+    """UPDATE by primary key and row version, one statement per row, then replace the child rows of
+    the rows updated. Returns the rows whose version had changed since they were read (a colleague
+    saved them meanwhile): those were not written."""
     if not batch:
-        return
+        return []
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    rows = []
+    table = cast(Table, Person.__table__)
+    stale: list[PersonData] = []
+    done: list[PersonData] = []
     for d in batch:
         assert d.id is not None
         row = _person_row(d)
-        row["id"], row["updated_at"] = d.id, now
+        row["updated_at"] = now
         if d.unit.name:
             unit = units.get(d.unit)
             row["unit_id"] = unit.id if unit is not None else None
-        rows.append(row)
-    # Rows with and without unit_id must go in separate executemany groups.
-    for group in ([r for r in rows if "unit_id" in r], [r for r in rows if "unit_id" not in r]):
-        if group:
-            s.execute(update(Person), group)
-    ids = [d.id for d in batch]
-    for model in (EducationRecord, Assessment, ContinuingEducationRecord, DisciplineRecord):
-        s.execute(delete(model).where(model.person_id.in_(ids)))
-    _insert_children(s, [(d.id, d) for d in batch if d.id is not None])
+        stmt = (update(table).where(table.c.id == d.id, table.c.version == d.version)
+                .values(version=table.c.version + 1, **row))
+        if cast(CursorResult[Any], s.execute(stmt)).rowcount == 1:
+            done.append(d)
+        else:
+            stale.append(d)
+    ids = [d.id for d in done]
+    if ids:
+        for model in (EducationRecord, Assessment, ContinuingEducationRecord, DisciplineRecord):
+            s.execute(delete(model).where(model.person_id.in_(ids)))
+        _insert_children(s, [(d.id, d) for d in done if d.id is not None])
+    return stale
 
 
 def import_roster(db: Database, path: str | Path, *, update: bool = False, progress: Progress | None = None,
@@ -278,32 +288,45 @@ def import_rows(db: Database, result: RosterReadResult, *, update: bool = False,
             if progress:
                 progress(done, total)
         for start in range(0, len(to_update), BATCH_SIZE):
-            batch = to_update[start:start + BATCH_SIZE]
-            ids = [normalize_id(d.id_number) for _r, d in batch]
-            loaded = list(s.scalars(select(Person).options(*_LOAD).where(Person.id_number.in_(ids))))
-            stored = {p.id_number: person_to_data(p) for p in loaded}
-            for p in loaded:  # from here on the batch is written with bulk statements
-                s.expunge(p)
-            fresh: list[PersonData] = []
-            plan: list[PersonData] = []
-            for row, d in batch:
-                old = stored.get(normalize_id(d.id_number))
-                if old is None:  # deleted meanwhile: store as new
-                    fresh.append(d)
-                    continue
-                merged = merge_person(old, d, present)
-                errors = [i for i in validate_person(merged, today=today) if i.is_error]
-                if errors:
-                    report.rejected += [RowIssue(row, i.field, f"与已存储的信息合并后：{i.message}")
-                                        for i in errors]
-                    report.rejected_rows += 1
-                    continue
-                plan.append(merged)
-            _update_persons(s, plan, units)
-            _insert_persons(s, fresh, units)
-            s.flush()
-            report.updated += len(plan) + len(fresh)
-            done += len(batch)
+            pending = to_update[start:start + BATCH_SIZE]
+            for attempt in range(MAX_RETRIES + 1):
+                # Each row is merged into the stored person as read now and written only if nobody
+                # saved that person in between (row version); otherwise it is read and merged again.
+                ids = [normalize_id(d.id_number) for _r, d in pending]
+                loaded = list(s.scalars(select(Person).options(*_LOAD).where(Person.id_number.in_(ids))))
+                stored = {p.id_number: person_to_data(p) for p in loaded}
+                for p in loaded:  # from here on the batch is written with plain statements
+                    s.expunge(p)
+                fresh: list[PersonData] = []
+                plan: list[PersonData] = []
+                row_of: dict[int, tuple[int, PersonData]] = {}
+                for row, d in pending:
+                    old = stored.get(normalize_id(d.id_number))
+                    if old is None:  # deleted meanwhile: store as new
+                        fresh.append(d)
+                        continue
+                    merged = merge_person(old, d, present)
+                    errors = [i for i in validate_person(merged, today=today) if i.is_error]
+                    if errors:
+                        report.rejected += [RowIssue(row, i.field, f"与已存储的信息合并后：{i.message}")
+                                            for i in errors]
+                        report.rejected_rows += 1
+                        continue
+                    plan.append(merged)
+                    row_of[id(merged)] = (row, d)
+                stale = _update_persons(s, plan, units)
+                _insert_persons(s, fresh, units)
+                s.flush()
+                report.updated += len(plan) - len(stale) + len(fresh)
+                pending = [row_of[id(m)] for m in stale]
+                if not pending:
+                    break
+                if attempt == MAX_RETRIES:
+                    for row, d in pending:
+                        report.rejected.append(RowIssue(
+                            row, "姓名", f"“{d.name}”正被同事同时修改，本行未导入；请稍后重新导入本行"))
+                        report.rejected_rows += 1
+            done += min(BATCH_SIZE, len(to_update) - start)
             if progress:
                 progress(done, total)
     report.rejected.sort(key=lambda i: i.row)

@@ -74,8 +74,13 @@ def run(argv: list[str]) -> int:
         else:
             db = open_database(None)
     except ChudingError as exc:
-        QMessageBox.critical(None, "无法打开数据库", exc.message)
+        from app.dburl import scrub
+
+        QMessageBox.critical(None, "无法打开数据库", scrub(exc.message))
         return 1
+    from app.ui import server_fault
+
+    server_fault.install(db.ping)
     ctx = UiContext(db=db, settings=load_settings(), bus=Bus(), demo=demo)
     window = MainWindow(ctx)
     window.show_fitted()

@@ -9,6 +9,7 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.dburl import scrub
 from app.errors import environment_error
 from app.logging_setup import log_file
 
@@ -20,6 +21,10 @@ show_dialogs = True
 
 
 def report_exception(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    from app.ui import server_fault
+
+    if server_fault.handle(exc):  # a lost database server: one dialog with 重试, not a crash report
+        return
     named = environment_error(exc)  # disk full, locked / read-only database: not a crash, say which
     if named is not None:
         log.warning("operation failed: %s from %s (%s)", type(named).__name__, exc_type.__name__, named.detail)
@@ -29,7 +34,7 @@ def report_exception(exc_type: type[BaseException], exc: BaseException, tb: Trac
         else:
             sys.stderr.write(named.message + "\n")
         return
-    text = "".join(traceback.format_exception(exc_type, exc, tb))
+    text = scrub("".join(traceback.format_exception(exc_type, exc, tb)))
     log.error("unhandled exception:\n%s", text)
     shown.append(text)
     if not show_dialogs or QApplication.instance() is None:

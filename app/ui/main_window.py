@@ -374,7 +374,9 @@ class MainWindow(QMainWindow):
             try:
                 person = find_person(self.ctx.db, person_id)
             except ChudingError as exc:
-                QMessageBox.warning(self, "无法编辑", exc.message)
+                from app.ui.server_fault import warn
+
+                warn(self, "无法编辑", exc)
                 return None
         unit_field = next((f for f in UNIT_FIELDS if field and f in field), None)
         if person is not None and unit_field and person.unit.name:
@@ -408,7 +410,9 @@ class MainWindow(QMainWindow):
         try:
             delete_person(self.ctx.db, p.id)
         except ChudingError as exc:
-            QMessageBox.warning(self, "未删除", exc.message)
+            from app.ui.server_fault import warn
+
+            warn(self, "未删除", exc)
             return False
         self.ctx.bus.status_message.emit(f"已删除：{p.name}")
         self.ctx.bus.roster_changed.emit()
@@ -430,7 +434,9 @@ class MainWindow(QMainWindow):
         try:
             path = save_template(self)
         except ChudingError as exc:
-            QMessageBox.warning(self, "未保存模板", exc.message)
+            from app.ui.server_fault import warn
+
+            warn(self, "未保存模板", exc)
             return
         if path is not None:
             self.statusBar().showMessage(f"名册模板已保存：{path}", 8000)

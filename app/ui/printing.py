@@ -91,7 +91,9 @@ def confirm_printable(parent: QWidget | None, pdf_path: str | Path) -> bool:
     try:
         check = check_printable(pdf_path)
     except ChudingError as exc:
-        QMessageBox.warning(parent, "无法打印", exc.message)
+        from app.ui.server_fault import warn
+
+        warn(parent, "无法打印", exc)
         return False
     if check.ok:
         return True

@@ -158,6 +158,10 @@ class Op:
 
     def _on_failed(self, exc: BaseException) -> None:
         self._cleanup()
+        from app.ui import server_fault
+
+        if server_fault.handle(exc, self.parent):  # one 无法连接数据库服务器 dialog for all of them
+            return
         if isinstance(exc, Cancelled):
             log.info("operation cancelled")
             if self._failure is not None:

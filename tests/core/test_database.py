@@ -18,6 +18,7 @@ from app.models.db import current_revision, head_revision, open_database, resolv
 from app.services import roster
 
 
+@pytest.mark.sqlite_only
 def test_fresh_database_is_at_head_with_wal_and_fk(db) -> None:  # type: ignore[no-untyped-def]
     assert current_revision(db.engine) == head_revision()
     with db.engine.connect() as c:
@@ -37,6 +38,7 @@ def test_migrations_produce_exactly_the_models(db) -> None:  # type: ignore[no-u
     assert diff == []
 
 
+@pytest.mark.sqlite_only
 def test_backup_copy_before_migration(tmp_path: Path) -> None:
     from alembic import command
 
@@ -58,11 +60,13 @@ def test_backup_copy_before_migration(tmp_path: Path) -> None:
         assert con.execute("SELECT name FROM sqlite_master WHERE name='marker'").fetchone()
 
 
+@pytest.mark.sqlite_only
 def test_no_backup_for_a_new_file(tmp_path: Path) -> None:
     open_database(tmp_path / "new.sqlite3").dispose()
     assert not list(tmp_path.glob("*.bak"))
 
 
+@pytest.mark.sqlite_only
 def test_not_a_database_gives_chinese_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"this is not sqlite" * 100)
@@ -70,6 +74,7 @@ def test_not_a_database_gives_chinese_error(tmp_path: Path) -> None:
         open_database(bad)
 
 
+@pytest.mark.sqlite_only
 def test_url_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_url(tmp_path / "x.db") == f"sqlite:///{tmp_path / 'x.db'}"
     monkeypatch.setenv("CHUDING_DB_URL", "sqlite:///" + str(tmp_path / "env.db"))
@@ -126,6 +131,7 @@ def test_demo_roster(demo_db) -> None:  # type: ignore[no-untyped-def]
     assert roster.list_persons(demo_db, "李晓")[0].name == "李晓雯"
 
 
+@pytest.mark.sqlite_only
 def test_upgrade_from_0004_keeps_persons_and_their_records(tmp_path: Path, make_id) -> None:  # type: ignore[no-untyped-def]
     """0005 adds the counting-start override to persons without rebuilding the table (a rebuild
     with foreign keys on would cascade-delete assessments and education records)."""

@@ -182,3 +182,16 @@ def test_progress_reports_pages(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     apply_masks(src, BoxSet(), tmp_path / "o.pdf", ocr=False, progress=lambda d, t, m="": seen.append((d, t)))
     assert (0, 3) in seen and (2, 3) in seen and (3, 3) in seen
+
+
+def test_pages_burned_in_parallel_give_the_same_file_as_one_by_one() -> None:
+    from app.masking.burn import burn_to_bytes
+    from tests.fixtures.docs import gen
+
+    data = gen.scanned_pdf(7, dpi=100, seed=4)
+    boxes = BoxSet([PageBoxes(i, [Box("name", 0.1, 0.1 + i * 0.05, 0.5, 0.2 + i * 0.05, 1.0, "manual")])
+                    for i in range(7)])
+    serial, kind, origins = burn_to_bytes(data, boxes, workers=1)
+    parallel, kind2, origins2 = burn_to_bytes(data, boxes, workers=3)
+    assert kind == kind2 == "pdf" and origins == origins2 and len(origins) == 7
+    assert parallel == serial  # same pages, same order, same bytes

@@ -256,3 +256,18 @@ def test_csv_template_and_update_moves_unit(db: Any, tmp_path: Path, make_id: Ca
     p = find_person(db, idn)
     assert (p.unit.name, p.unit.nature) == ("新疆另一示例有限公司", "国有企业")
     assert count(db, Unit) == 2 and p.educations[0].level == "本科"
+
+
+def test_text_longer_than_its_column_is_rejected_with_row_and_column(db: Any, tmp_path: Path,
+                                                                     make_id: Callable[..., str]) -> None:
+    """The same clear message on SQLite (which would store it) and PostgreSQL (which would refuse
+    the whole batch): the row is rejected, the others are stored."""
+    ok_id, long_id = make_id(), make_id()
+    headers = [*HEADERS, "现岗位", "毕业院校"]
+    rows = [[*good_row("甲", ok_id), "技术岗", "新疆大学"],
+            [*good_row("乙", long_id), "岗" * 101, "大" * 101]]
+    report = import_roster(db, write_xlsx(tmp_path / "long.xlsx", headers, rows), today=TODAY)
+    assert report.created == 1 and report.rejected_rows == 1
+    msgs = {(i.row, i.column): i.message for i in report.rejected}
+    assert "最多 100 字" in msgs[(3, "现岗位")] and "最多 100 字" in msgs[(3, "毕业院校")]
+    assert find_person(db, ok_id).position == "技术岗"

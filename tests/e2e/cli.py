@@ -16,7 +16,9 @@ def run_cli(*args: str | Path, db: Path | None = None, env: dict[str, str] | Non
             timeout: float = 120) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "app.cli"]
     if db is not None:
-        cmd += ["--db", str(db)]
+        from tests.pgmode import map_db_arg
+
+        cmd += ["--db", str(map_db_arg(db))]
     cmd += [str(a) for a in args]
     full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", cwd=ROOT, env=full_env,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.cli import run_cli, run_json
 
 
@@ -52,6 +54,7 @@ def test_demo_creates_and_refuses_to_overwrite_real_data(tmp_path: Path, make_id
     database.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_unreadable_database_is_reported_not_crashed(tmp_path: Path) -> None:
     """Exit code 3: the database file cannot be read (a StorageError), like an unreadable input file."""
     bad = tmp_path / "x.sqlite3"
@@ -60,6 +63,7 @@ def test_unreadable_database_is_reported_not_crashed(tmp_path: Path) -> None:
     assert r.returncode == 3 and "数据库" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.sqlite_only
 def test_demo_without_db_never_touches_the_officers_database(tmp_path: Path) -> None:
     from app.models.db import open_database
     from app.services.roster import count_persons

@@ -83,7 +83,12 @@ def test_docs_add_list_status_gc(tmp_path: Path, make_id) -> None:  # type: igno
     code, gc, _ = run_json("vault", "gc", "--keep-recent", "0", db=db)
     # the masking audit keeps the originals and masked copies it names; the normalised PNG page goes
     assert code == 0 and gc["removed"] == 1
-    left = [p for p in (tmp_path / "vault" / "sha256").rglob("*") if p.is_file()]
+    from app.documents.vault import vault_for
+    from app.models.db import open_database
+
+    database = open_database(db)  # the vault beside the SQLite file, or the server's shared blobs
+    left = list(vault_for(database).iter_shas())
+    database.dispose()
     assert len(left) == 4  # 2 originals (input_sha) + 2 masked copies (output_sha) of the audit rows
 
 

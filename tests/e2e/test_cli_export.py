@@ -14,6 +14,7 @@ import pytest
 
 from tests.core.test_bundle_support import AS_OF, NAME_BOX, PROFILE, eligible_person, scan_bytes
 from tests.e2e.cli import ROOT, run_cli, run_json
+from tests.pgmode import map_db_arg
 
 
 def _complete_packet(db_path: Path, tmp: Path, person_key: str, *, big_summary_pages: int = 0) -> int:
@@ -165,7 +166,7 @@ def test_sigkill_mid_export_leaves_old_bundle_intact(tmp_path: Path, make_id) ->
 
     # Make the next export long: many big noisy pages that must be compressed.
     _complete_packet(db_path, tmp_path, "杀测甲", big_summary_pages=24)
-    cmd = [sys.executable, "-m", "app.cli", "--db", str(db_path), "export", "-o", str(out),
+    cmd = [sys.executable, "-m", "app.cli", "--db", str(map_db_arg(db_path)), "export", "-o", str(out),
            "--as-of", AS_OF.isoformat(), "--workers", "1"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

@@ -12,10 +12,11 @@ import pymupdf
 import pytest
 
 from app.domain.person import Education, PersonData, UnitData
+from tests.pgmode import map_db_arg
 
 
 def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app.cli", "--db", str(db), *args],
+    return subprocess.run([sys.executable, "-m", "app.cli", "--db", str(map_db_arg(db)), *args],
                           capture_output=True, text=True, timeout=120)
 
 

@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 from tests.fixtures.masking.docs import ID_NUMBER, NAME, UNIT, certificate_image, text_page_image, text_pdf
+from tests.pgmode import map_db_arg
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
-    return subprocess.run([sys.executable, "-m", "app.cli", *args, "--db", str(db)], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "app.cli", *args, "--db", str(map_db_arg(db))], cwd=ROOT, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=300)
 
 

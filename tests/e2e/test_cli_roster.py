@@ -11,12 +11,14 @@ from pathlib import Path
 
 import openpyxl
 
+from tests.pgmode import map_db_arg
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "app.cli", "--db", str(db), *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "app.cli", "--db", str(map_db_arg(db)), *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
 
 

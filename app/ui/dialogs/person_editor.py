@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QTabWidget,
     QVBoxLayout,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import vocab
 from app.domain.person import ContinuingEducation, Discipline, Education, PersonData, UnitData
-from app.errors import ChudingError
+from app.errors import ChudingError, ConflictError
 from app.roster.validate import FieldIssue, validate_person
 from app.ui.context import UiContext
 from app.ui.dialogs.fields import (
@@ -353,7 +354,7 @@ class PersonEditor(QDialog):
 
         base = self.original
         p = PersonData(
-            id=base.id if base else None,
+            id=base.id if base else None, version=base.version if base else None,
             name=self._text("姓名"), gender=self._text("性别"), ethnicity=self._text("民族"),
             id_number=self._text("身份证号"), political_status=self._text("政治面貌"),
             phone=self._text("联系电话"), status=self._text("人员状态") or "在职",
@@ -461,6 +462,32 @@ class PersonEditor(QDialog):
     def has_errors(self) -> bool:
         return any(i.is_error for i in self.issues)
 
+    # --- a colleague saved this person meanwhile -------------------------------------------------
+    def _offer_reload(self, exc: ConflictError) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "同事已修改", exc.message, parent=self)
+        self.reload_button = box.addButton("重新载入", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.finished.connect(lambda _r: self.reload() if box.clickedButton() is self.reload_button else None)
+        self.conflict_box = box
+        box.open()
+
+    def reload(self) -> None:
+        """Show what is stored now (the colleague's save); the officer's unsaved edits are dropped."""
+        from app.services.roster import find_person
+
+        if self.original is None or self.original.id is None:
+            return
+        fresh = find_person(self.ctx.db, self.original.id)
+        self.original = fresh
+        units = self._fields["单位名称"]
+        assert isinstance(units, QComboBox)
+        units.clear()
+        for table in (self.educations, self.assessments, self.continuing, self.disciplines):
+            table.clear_rows()
+        self._load(fresh)
+        self.revalidate()
+        self.summary.setText("已重新载入同事保存的内容，可在此基础上修改后保存。")
+
     # --- save --------------------------------------------------------------------------------
     def save(self) -> None:
         self._touched = None  # from now on every problem shows
@@ -472,7 +499,17 @@ class PersonEditor(QDialog):
 
         try:
             result = save_person(self.ctx.db, person, update_existing=False)
+        except ConflictError as exc:
+            self.conflict = exc
+            self.summary.setText(f'<span style="color:#d32f2f">未保存：{exc.message}</span>'.replace("\n", "<br>"))
+            self.summary.setTextFormat(Qt.TextFormat.RichText)
+            self._offer_reload(exc)
+            return
         except ChudingError as exc:
+            from app.ui import server_fault
+
+            if server_fault.handle(exc, self):
+                return
             self.summary.setText(f'<span style="color:#d32f2f">未保存：{exc.message}</span>')
             self.summary.setTextFormat(Qt.TextFormat.RichText)
             return

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -91,6 +93,8 @@ class SettingsDialog(QDialog):
         hv.addWidget(self.holiday_hint)
         self.tabs.addTab(holidays, "节假日")
 
+        self.tabs.addTab(self._database_tab(), "数据库")
+
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.buttons = save_cancel_buttons(self, self.save)
@@ -98,6 +102,82 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+
+    def _database_tab(self) -> QWidget:
+        """本机 SQLite or a shared PostgreSQL server; the password is typed here, never shown again."""
+        from sqlalchemy.engine import make_url
+
+        w = QWidget()
+        form = QFormLayout(w)
+        form.addRow(QLabel("几位经办人共同准备申报时，可改用单位的 PostgreSQL 服务器：人员、扫描件和遮盖结果由大家共享。"
+                           "修改后请重新启动程序。"))
+        self.db_kind = QComboBox()
+        self.db_kind.addItem("本机数据库（默认）", "local")
+        self.db_kind.addItem("单位服务器（PostgreSQL）", "server")
+        self.db_host, self.db_port, self.db_name, self.db_user = QLineEdit(), QLineEdit("5432"), QLineEdit(), QLineEdit()
+        self.db_password = QLineEdit()
+        self.db_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.db_password.setPlaceholderText("留空表示沿用已保存的密码")
+        current = self.ctx.settings.db_url
+        if current and not current.startswith("sqlite"):
+            u = make_url(current)
+            self.db_kind.setCurrentIndex(1)
+            self.db_host.setText(u.host or "")
+            self.db_port.setText(str(u.port or 5432))
+            self.db_name.setText(u.database or "")
+            self.db_user.setText(u.username or "")
+        form.addRow("数据库", self.db_kind)
+        form.addRow("服务器地址", self.db_host)
+        form.addRow("端口", self.db_port)
+        form.addRow("数据库名", self.db_name)
+        form.addRow("用户名", self.db_user)
+        form.addRow("密码", self.db_password)
+        self.db_test_button = QPushButton("测试连接")
+        self.db_test_button.clicked.connect(self.test_database)
+        self.db_result = QLabel()
+        self.db_result.setWordWrap(True)
+        form.addRow(self.db_test_button, self.db_result)
+        self.db_kind.currentIndexChanged.connect(self._db_fields_enabled)
+        self._db_fields_enabled()
+        return w
+
+    def _db_fields_enabled(self) -> None:
+        on = self.db_kind.currentData() == "server"
+        for f in (self.db_host, self.db_port, self.db_name, self.db_user, self.db_password, self.db_test_button):
+            f.setEnabled(on)
+
+    def _server_url(self) -> str:
+        from app.services.database import server_url
+
+        return server_url(self.db_host.text(), self.db_port.text(), self.db_name.text(), self.db_user.text())
+
+    def test_database(self) -> bool:
+        from app.services.database import describe, test_connection, url_with_password
+
+        try:
+            info = test_connection(url_with_password(self._server_url(), self.db_password.text() or None))
+        except ChudingError as exc:
+            self.db_result.setText(f'<span style="color:#d32f2f">{exc.message}</span>')
+            return False
+        self.db_result.setText(describe(info))
+        return True
+
+    def _save_database(self) -> bool:
+        """Store the database choice; False (with the reason shown) when the server does not answer."""
+        from app.services.database import choose_database
+
+        if self.db_kind.currentData() != "server":
+            if self.ctx.settings.db_url and not self.ctx.settings.db_url.startswith("sqlite"):
+                choose_database(self.ctx.settings, None)
+            return True
+        url = self._server_url()
+        if url == self.ctx.settings.db_url and not self.db_password.text():
+            return True
+        if not self.test_database():
+            return False
+        choose_database(self.ctx.settings, url, self.db_password.text() or None)
+        self.db_password.clear()
+        return True
 
     def collect_holidays(self) -> tuple[list[Any], list[str]]:
         """The table as RegionalHoliday rows, and the problems that stop saving (Chinese)."""
@@ -166,6 +246,10 @@ class SettingsDialog(QDialog):
 
             options = dataclasses.replace(self._round.options, anniversary_mode=self.anniversary.currentData())
             self.ctx.update_round(options=options)  # → bus.changed: every page judges again
+            if not self._save_database():
+                self.tabs.setCurrentIndex(self.tabs.count() - 1)
+                self.message.setText('<span style="color:#d32f2f">未保存：无法连接所填的数据库服务器</span>')
+                return
             self.ctx.save_settings()
         except ChudingError as exc:
             self.message.setText(f'<span style="color:#d32f2f">未保存：{exc.message}</span>')

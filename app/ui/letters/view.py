@@ -246,7 +246,9 @@ class LettersView(QWidget):
                                          achievements=self.achievements.toPlainText(),
                                          summary=self.summary.toPlainText())
         except ChudingError as exc:
-            QMessageBox.warning(self, "保存失败", exc.message)
+            from app.ui.server_fault import warn
+
+            warn(self, "保存失败", exc)
             return
         self._loaded = (li.political, li.achievements, li.summary)
         self.ctx.bus.status_message.emit("已保存信函材料")
@@ -357,7 +359,9 @@ class LettersView(QWidget):
         try:
             path = self.make_form()
         except ChudingError as exc:
-            QMessageBox.warning(self, "呈报表", exc.message)
+            from app.ui.server_fault import warn
+
+            warn(self, "呈报表", exc)
             return
         if path is not None:
             print_pdf(self, path, copies=2)

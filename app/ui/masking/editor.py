@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ChudingError
+from app.errors import ChudingError, ConflictError
 from app.masking.boxes import CATEGORIES, CATEGORY_LABELS, SOURCE_LABELS, Box
 from app.services import masking as svc
 from app.ui.context import UiContext
@@ -279,6 +279,8 @@ class MaskEditor(QWidget):
     """The 遮盖 page."""
 
     page_loaded = Signal(int)  # page id
+    mask_version: int | None = None  # the shown page's stored boxes version (optimistic concurrency)
+    conflict_box: Any = None
     suggestions_ready = Signal(int)  # page id
     masked = Signal(int)  # page id
 
@@ -510,6 +512,7 @@ class MaskEditor(QWidget):
         self.view.set_pixmap(to_pixmap(self._image))
         st = svc.get_page_boxes(self.ctx.db, page_id)
         self.boxes, self.rejected, self.suggestions = list(st.boxes), list(st.rejected), []
+        self.mask_version = st.version
         self.residual = []
         self.reviewed.blockSignals(True)
         self.reviewed.setChecked(st.reviewed)
@@ -523,9 +526,37 @@ class MaskEditor(QWidget):
         if self.current_page is None:
             return
         try:
-            svc.save_page_boxes(self.ctx.db, self.current_page, self.boxes, reviewed=reviewed, rejected=self.rejected)
+            self.mask_version = svc.save_page_boxes(
+                self.ctx.db, self.current_page, self.boxes, reviewed=reviewed, rejected=self.rejected,
+                expected_version=self.mask_version)
+        except ConflictError as exc:
+            self._offer_reload(exc)
         except ChudingError as exc:
             log.warning("saving boxes of page %s failed: %s (%s)", self.current_page, type(exc).__name__, exc.detail)
+            from app.ui import server_fault
+
+            server_fault.handle(exc, self)
+
+    def _offer_reload(self, exc: ConflictError) -> None:
+        """A colleague saved this page's boxes: say so (both counts) and offer 重新载入."""
+        from PySide6.QtWidgets import QMessageBox
+
+        self.status.setText(exc.message.replace("\n", " "))
+        if self.conflict_box is not None and self.conflict_box.isVisible():
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "同事已修改", exc.message, parent=self)
+        self.reload_button = box.addButton("重新载入", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        page = self.current_page
+
+        def done(_r: int) -> None:
+            if box.clickedButton() is self.reload_button and page is not None:
+                self.current_page = None  # drop the unsaved boxes, show the colleague's
+                self.show_page(page)
+
+        box.finished.connect(done)
+        self.conflict_box = box
+        box.open()
 
     # -------------------------------------------------------------- boxes
 

@@ -86,14 +86,14 @@ def upgrade() -> None:
     unit_id = conn.execute(sa.text("SELECT id FROM units ORDER BY id LIMIT 1")).scalar()
     conn.execute(sa.text(
         "INSERT INTO rounds (name, unit_id, profile_id, as_of, deadline, options_json, is_current) "
-        "VALUES (:name, :unit, :profile, :as_of, NULL, :options, 1)"),
+        "VALUES (:name, :unit, :profile, :as_of, NULL, :options, :yes)"),  # a bound bool: PostgreSQL has no 1 for true
         {"name": FIRST_ROUND, "unit": unit_id, "profile": s["profile_id"], "as_of": s["as_of"],
-         "options": json.dumps(s["options"], ensure_ascii=False)})
+         "options": json.dumps(s["options"], ensure_ascii=False), "yes": True})
     round_id = conn.execute(sa.text("SELECT id FROM rounds WHERE name = :n"), {"n": FIRST_ROUND}).scalar()
     conn.execute(sa.text(
         "INSERT INTO round_persons (round_id, person_id, included, publicity_start, publicity_end) "
-        "SELECT :r, p.id, 1, li.publicity_start, NULL FROM persons p "
-        "LEFT JOIN letter_inputs li ON li.person_id = p.id"), {"r": round_id})
+        "SELECT :r, p.id, :yes, li.publicity_start, NULL FROM persons p "
+        "LEFT JOIN letter_inputs li ON li.person_id = p.id"), {"r": round_id, "yes": True})
     # plain ALTER TABLE DROP COLUMN (SQLite ≥ 3.35): no table rebuild, no cascade on child rows
     op.drop_column("letter_inputs", "publicity_start")
 
@@ -103,7 +103,8 @@ def downgrade() -> None:
     conn = op.get_bind()
     conn.execute(sa.text(
         "UPDATE letter_inputs SET publicity_start = (SELECT rp.publicity_start FROM round_persons rp "
-        "JOIN rounds r ON r.id = rp.round_id WHERE r.is_current = 1 AND rp.person_id = letter_inputs.person_id)"))
+        "JOIN rounds r ON r.id = rp.round_id WHERE r.is_current = :yes AND rp.person_id = letter_inputs.person_id)"),
+        {"yes": True})
     op.drop_table("round_documents")
     op.drop_table("round_persons")
     op.drop_table("rounds")
