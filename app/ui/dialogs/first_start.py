@@ -38,7 +38,10 @@ def is_first_start(ctx: UiContext) -> bool:
         return False
     from app.services.roster import count_persons, primary_unit
 
-    return count_persons(ctx.db) == 0 and primary_unit(ctx.db) is None
+    try:
+        return count_persons(ctx.db) == 0 and primary_unit(ctx.db) is None
+    except ChudingError:  # the database cannot be read now: the roster load says why, no wizard
+        return False
 
 
 class UnitPage(QWizardPage):
