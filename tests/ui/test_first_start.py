@@ -167,6 +167,10 @@ def test_import_button_saves_then_opens_the_import_dialog_and_menu_reruns_prefil
     qtbot.mouseClick(wizard.roster_page.import_button, Qt.MouseButton.LeftButton)
     assert not wizard.isVisible() and primary_unit(db) is not None
     assert isinstance(window.dialog, ImportDialog) and window.dialog.isVisible()
+    from app.policy.profiles import load_profile
+
+    name = load_profile(WINDOWED).name
+    qtbot.waitUntil(lambda: name in window.status_profile.text(), timeout=10000)  # the window follows the round
     window.dialog.reject()
     window.act_first_start.trigger()
     again = window.first_start_wizard
