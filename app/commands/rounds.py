@@ -110,19 +110,14 @@ def cmd_use(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _show(ctx: CliContext, name: str | None) -> dict[str, Any]:
-    from app.services.rounds import (
-        judge_round,
-        publicity_ends,
-        publicity_starts,
-        round_checklists,
-        round_persons,
-    )
+    from app.services.rounds import judge_round, publicity_periods, round_checklists, round_persons
 
     judge = judge_round(ctx.db, name)
     persons = round_persons(ctx.db, judge)
     _checklists, unit = round_checklists(ctx.db, judge, persons, members=persons)
-    starts = publicity_starts(ctx.db, [int(p.id) for p in persons if p.id is not None], judge.round.name)
-    ends = publicity_ends(ctx.db, [int(p.id) for p in persons if p.id is not None], judge.round.name)
+    periods = publicity_periods(ctx.db, [int(p.id) for p in persons if p.id is not None], judge.round.name)
+    starts = {pid: start for pid, (start, _end) in periods.items()}
+    ends = {pid: end for pid, (_start, end) in periods.items()}
     return {**judge.round.to_json(), "profile_name": judge.profile.name, "effective_as_of": judge.as_of.isoformat(),
             "effective_deadline": judge.deadline.isoformat() if judge.deadline else None, "notes": judge.notes,
             "unit_documents": [u.to_json() for u in unit.values()],

@@ -247,20 +247,24 @@ def set_unit_document(db: Database, slot: str, decision: str, *, note: str = "",
 
 
 # ------------------------------------------------------------------------------------ publicity
-def publicity_starts(db: Database, person_ids: Sequence[int], name: str | None = None) -> dict[int, dt.date | None]:
-    """Each person's publicity start in the round (None when not set)."""
+def publicity_periods(db: Database, person_ids: Sequence[int],
+                      name: str | None = None) -> dict[int, tuple[dt.date | None, dt.date | None]]:
+    """Each person's 公示 (start, end) in the round; None where not set (the end is set when the 公示
+    letter is generated)."""
     with db.session() as s:
         r = _row(s, name)
-        rows = {p.person_id: p.publicity_start for p in r.persons}
-        return {pid: rows.get(pid) for pid in person_ids}
+        rows = {p.person_id: (p.publicity_start, p.publicity_end) for p in r.persons}
+        return {pid: rows.get(pid, (None, None)) for pid in person_ids}
+
+
+def publicity_starts(db: Database, person_ids: Sequence[int], name: str | None = None) -> dict[int, dt.date | None]:
+    """Each person's publicity start in the round (None when not set)."""
+    return {pid: start for pid, (start, _end) in publicity_periods(db, person_ids, name).items()}
 
 
 def publicity_ends(db: Database, person_ids: Sequence[int], name: str | None = None) -> dict[int, dt.date | None]:
-    """Each person's publicity end in the round (set when the 公示 letter is generated)."""
-    with db.session() as s:
-        r = _row(s, name)
-        rows = {p.person_id: p.publicity_end for p in r.persons}
-        return {pid: rows.get(pid) for pid in person_ids}
+    """Each person's publicity end in the round."""
+    return {pid: end for pid, (_start, end) in publicity_periods(db, person_ids, name).items()}
 
 
 def set_publicity_start(db: Database, person_ids: Sequence[int], start: dt.date | None,
@@ -338,6 +342,12 @@ def judge_round(db: Database | None = None, name: str | None = None, *, as_of: d
     o = round_info.options
     options = EligibilityOptions(anniversary=o.anniversary_mode, exam_only_series=o.exam_only_series)
     return RoundJudge(round_info, profile, day, deadline, options, notes)
+
+
+def round_deadline(judge: RoundJudge) -> dt.date | None:
+    """The deadline after which the round is closed: its own, else the notice's, else the profile's
+    window end; None for an annual profile without the year's notice (judged as of today)."""
+    return judge.deadline or judge.profile.window_end
 
 
 def round_persons(db: Database, judge: RoundJudge) -> list[PersonData]:

@@ -54,6 +54,19 @@ class RoundStatus:
     unit: list[UnitDocState]
     notes: list[str]
     plan: BundlePlan
+    # the round's deadline: its own, else the notice's (application_deadline), else the profile's
+    # window end; None → no deadline known (annual profiles): verdicts are judged as of today
+    deadline: dt.date | None = None
+
+    def expired(self, today: dt.date | None = None) -> bool:
+        """The round's deadline is before ``today``: its notice is closed, the officer should enter
+        the current notice or deadline."""
+        return self.deadline is not None and self.deadline < (today or dt.date.today())
+
+    @property
+    def undated(self) -> bool:
+        """No deadline known for the round (annual profile without the year's notice)."""
+        return self.deadline is None
 
     @property
     def unit_complete(self) -> bool:
@@ -69,7 +82,7 @@ class RoundStatus:
 def round_status(db: Database, round_name: str | None = None, *, as_of: dt.date | None = None,
                  profile_id: str | None = None) -> RoundStatus:
     from app.services.export import _documents
-    from app.services.rounds import judge_round, round_checklists, round_persons
+    from app.services.rounds import judge_round, round_checklists, round_deadline, round_persons
     from app.settings import load_settings
 
     judge = judge_round(db, round_name, as_of=as_of, profile_id=profile_id)
@@ -89,4 +102,4 @@ def round_status(db: Database, round_name: str | None = None, *, as_of: dt.date 
         pid = int(pp.person.id)
         out.append(PersonStatus(pp.person, verdicts[pid], checklists[pid], pp.complete, blockers.get(pid, [])))
     return RoundStatus(judge.round.name, judge.profile.id, judge.as_of, out, list(unit.values()),
-                       list(judge.notes), plan)
+                       list(judge.notes), plan, round_deadline(judge))

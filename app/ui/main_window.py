@@ -139,23 +139,31 @@ class MainWindow(QMainWindow):
         self.show()
 
     # --- pages ---------------------------------------------------------------------------------
-    def _add_page(self, title: str, widget: QWidget) -> None:
-        self.stack.addWidget(widget)
-        self.nav.addItem(title)
-        self.nav.item(self.nav.count() - 1).setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+    def _add_page(self, title: str, widget: QWidget, *, first: bool = False) -> None:
+        row = 0 if first else self.nav.count()
+        self.stack.insertWidget(row, widget)
+        self.nav.insertItem(row, title)
+        self.nav.item(row).setTextAlignment(Qt.AlignmentFlag.AlignCenter)
 
     def load_extra_pages(self) -> list[str]:
         """Build the pages after 名册 (once: a second call returns the titles again)."""
-        from app.ui.pages import build_pages
+        from app.ui.pages import build_pages, is_home
 
         self._pages_pending = False
         if self.extra_pages:
             return [t for t, _ in self.extra_pages]
+        on_roster = self.stack.currentWidget() is self.roster
         for title, widget in build_pages(self.ctx):
             self.extra_pages.append((title, widget))
-            self._add_page(title, widget)
+            self._add_page(title, widget, first=is_home(title))
             if hasattr(widget, "mask_requested"):
                 widget.mask_requested.connect(self.jump_to_mask)
+            for signal, slot in (("packet_requested", self.jump_to_packet), ("edit_requested", self.open_editor),
+                                 ("page_requested", self._page), ("round_edit_requested", self.edit_round)):
+                if hasattr(widget, signal):
+                    getattr(widget, signal).connect(slot)
+            if on_roster and is_home(title):
+                self.nav.setCurrentRow(0)  # the home page, once it is there (the roster shows first)
         return [t for t, _ in self.extra_pages]
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -291,12 +299,17 @@ class MainWindow(QMainWindow):
 
     def _page(self, title: str) -> QWidget | None:
         """Show the page called ``title`` and return it (None when it is not installed)."""
-        for i, (t, widget) in enumerate(self.extra_pages):
+        for t, widget in self.extra_pages:
             if t == title:
-                self.nav.setCurrentRow(1 + i)
+                self.nav.setCurrentRow(self.stack.indexOf(widget))
                 self.activateWindow()
                 return widget
         return None
+
+    def edit_round(self) -> None:
+        """Where the current round's profile and date are edited: the roster page's toolbar."""
+        self.nav.setCurrentRow(self.stack.indexOf(self.roster))
+        self.roster.as_of_edit.setFocus()
 
     def jump_to_packet(self, person_id: int, slot: str = "", document_id: int = -1, page_id: int = -1,
                        code: str = "") -> bool:

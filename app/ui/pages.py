@@ -21,9 +21,15 @@ class PageSpec:
     title: str
     module: str
     cls: str
+    home: bool = False  # shown first in the navigation, before 名册, and opened once loaded
+
+
+def is_home(title: str) -> bool:
+    return any(s.home and s.title == title for s in PAGES)
 
 
 PAGES: list[PageSpec] = [
+    PageSpec("总览", "app.ui.views.dashboard", "DashboardPage", home=True),
     PageSpec("材料", "app.ui.packet.view", "PacketView"),
     PageSpec("遮盖", "app.ui.masking.editor", "MaskEditor"),
     PageSpec("文书", "app.ui.letters.view", "LettersView"),

@@ -171,6 +171,7 @@ def test_page_registry_builds_pages_and_keeps_real_errors(qtbot, db, fake_page_m
         pages.build_pages(ctx, [pages.PageSpec("错", "tests_fake_bad_import_page", "X")])
     # the shipped registry names the agreed pages
     assert [(p.title, p.module, p.cls) for p in pages.PAGES] == [
+        ("总览", "app.ui.views.dashboard", "DashboardPage"),
         ("材料", "app.ui.packet.view", "PacketView"),
         ("遮盖", "app.ui.masking.editor", "MaskEditor"),
         ("文书", "app.ui.letters.view", "LettersView"),

@@ -132,6 +132,12 @@ class RosterPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 4)
         layout.addWidget(self.toolbar)
+        # the round's dates, visibly (not in the toolbar's overflow): closed, or no deadline known
+        self.round_banner = QLabel()
+        self.round_banner.setWordWrap(True)
+        self.round_banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 4px 8px;")
+        self.round_banner.setVisible(False)
+        layout.addWidget(self.round_banner)
         layout.addLayout(filters)
         layout.addWidget(self.empty_label)
         layout.addWidget(splitter, 1)
@@ -168,7 +174,8 @@ class RosterPage(QWidget):
 
     def _show_round(self) -> None:
         """Show the current round's profile and (resolved) date in the toolbar."""
-        from app.services.rounds import judge_round
+        from app.services.rounds import judge_round, round_deadline
+        from app.ui.views.dashboard import deadline_banner
 
         r = self.ctx.current_round()
         self._round_profile = r.profile_id
@@ -181,7 +188,9 @@ class RosterPage(QWidget):
             try:
                 judge = judge_round(round_info=r)
                 self.as_of, self.as_of_notes = judge.as_of, list(judge.notes)
+                banner = deadline_banner(round_deadline(judge), here=True)
             except Exception as exc:
+                banner = ""
                 self.as_of, self.as_of_notes = r.as_of or dt.date.today(), [getattr(exc, "message", str(exc))]
             self.as_of_edit.setDate(QDate(self.as_of.year, self.as_of.month, self.as_of.day))
         finally:
@@ -189,6 +198,8 @@ class RosterPage(QWidget):
         self.round_label.setText(f" 申报批次：{r.name} ")
         self.default_date_button.setEnabled(r.as_of is not None)
         self.notes_label.setText("  " + "；".join(self.as_of_notes) if self.as_of_notes else "")
+        self.round_banner.setText(banner)
+        self.round_banner.setVisible(bool(banner))
 
     def current_profile(self) -> elig.ProfileChoice | None:
         pid = getattr(self, "_round_profile", None)
