@@ -72,9 +72,11 @@ def app_icon() -> QIcon:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: UiContext, *, load_on_show: bool = True) -> None:
+    def __init__(self, ctx: UiContext, *, load_on_show: bool = True, first_start: bool = True) -> None:
         super().__init__()
         self.ctx = ctx
+        self._offer_first_start = first_start  # 首次使用向导 on an empty officer's database
+        self.first_start_wizard: QDialog | None = None
         self.dialog: QDialog | None = None  # the last dialog opened (non-modal handles kept alive)
         self._shown_once = False
         self._load_on_show = load_on_show
@@ -181,6 +183,23 @@ class MainWindow(QMainWindow):
         self.update_status()
         # the other pages import heavier modules: only once the roster is on screen
         self._pages_pending = True
+        if self._offer_first_start:
+            from app.ui.dialogs.first_start import is_first_start
+
+            if is_first_start(self.ctx):
+                self.open_first_start()
+
+    def open_first_start(self) -> QDialog:
+        """设置 → 首次使用向导 (and at start-up on an empty database): unit, round, roster."""
+        from app.ui.dialogs.first_start import FirstStartWizard
+
+        wizard = FirstStartWizard(self.ctx, self)
+        wizard.import_requested.connect(self.open_import)
+        wizard.new_person_requested.connect(lambda: self.open_editor(None))
+        wizard.demo_requested.connect(self.open_demo)
+        self.first_start_wizard = wizard
+        wizard.open()
+        return wizard
 
     def _demo_empty(self) -> bool:
         from app.services.roster import count_persons
@@ -252,8 +271,11 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("设置(&S)")
         self.act_unit = self._action("单位信息…", self.open_unit)
         self.act_settings = self._action("设置…", self.open_settings)
+        self.act_first_start = self._action("首次使用向导…", self.open_first_start)
+        self.act_first_start.setVisible(not self.ctx.demo)
         m.addAction(self.act_unit)
         m.addAction(self.act_settings)
+        m.addAction(self.act_first_start)
         m = mb.addMenu("帮助(&H)")
         self.act_about = self._action("关于…", self.open_about)
         self.act_logs = self._action("打开日志文件夹", self.open_log_folder)

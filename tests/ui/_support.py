@@ -24,11 +24,12 @@ def make_ctx(db: Any, **settings: Any) -> UiContext:
     return UiContext(db=db, settings=Settings(**settings), bus=Bus())
 
 
-def open_window(qtbot: Any, db: Any, **settings: Any) -> Any:
-    """The real main window, shown, with its first roster load (and check) finished."""
+def open_window(qtbot: Any, db: Any, *, first_start: bool = False, **settings: Any) -> Any:
+    """The real main window, shown, with its first roster load (and check) finished (without the
+    首次使用向导 on an empty database unless ``first_start``)."""
     from app.ui.main_window import MainWindow
 
-    window = MainWindow(make_ctx(db, **settings))
+    window = MainWindow(make_ctx(db, **settings), first_start=first_start)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.roster.loaded, timeout=20000):
         window.show()
