@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,16 +216,22 @@ def update_round(db: Database, name: str | None = None, *, profile_id: str = UNS
         return _info(r), changed
 
 
+def _members(r: Round, person_ids: Iterable[int]) -> Iterator[RoundPerson]:
+    """The round's row of each person, created (taking part) where the person has none yet."""
+    rows = {p.person_id: p for p in r.persons}
+    for pid in person_ids:
+        row = rows.get(pid)
+        if row is None:
+            row = RoundPerson(person_id=pid, included=True)
+            r.persons.append(row)
+            rows[pid] = row
+        yield row
+
+
 def set_participation(db: Database, person_ids: Iterable[int], included: bool, name: str | None = None) -> None:
     with db.session() as s:
-        r = _row(s, name)
-        rows = {p.person_id: p for p in r.persons}
-        for pid in person_ids:
-            row = rows.get(pid)
-            if row is None:
-                r.persons.append(RoundPerson(person_id=pid, included=included))
-            else:
-                row.included = included
+        for row in _members(_row(s, name), person_ids):
+            row.included = included
 
 
 def set_unit_document(db: Database, slot: str, decision: str, *, note: str = "", name: str | None = None) -> RoundInfo:
@@ -270,14 +276,7 @@ def publicity_ends(db: Database, person_ids: Sequence[int], name: str | None = N
 def set_publicity_start(db: Database, person_ids: Sequence[int], start: dt.date | None,
                         end: dt.date | None = None, name: str | None = None) -> None:
     with db.session() as s:
-        r = _row(s, name)
-        rows = {p.person_id: p for p in r.persons}
-        for pid in person_ids:
-            row = rows.get(pid)
-            if row is None:
-                row = RoundPerson(person_id=pid, included=True)
-                r.persons.append(row)
-                rows[pid] = row
+        for row in _members(_row(s, name), person_ids):
             row.publicity_start, row.publicity_end = start, end
         s.flush()
 

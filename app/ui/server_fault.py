@@ -38,12 +38,10 @@ def as_server_fault(exc: BaseException) -> ServerUnreachable | None:
     cause = exc.__cause__
     if isinstance(cause, ServerUnreachable):
         return cause
-    try:
-        from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DBAPIError
 
-        from app.models.db import translate_db_error
-    except ImportError:  # pragma: no cover
-        return None
+    from app.models.db import translate_db_error
+
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         t = translate_db_error(exc, "postgresql://server")
         return t if isinstance(t, ServerUnreachable) else None

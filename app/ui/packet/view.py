@@ -276,8 +276,8 @@ class PacketView(QWidget):
         self.search.setPlaceholderText("筛选姓名")
         self.search.textChanged.connect(self._filter_persons)
         self.summary = QLabel("")
-        for label in (self.round_label, self.summary):
-            label.setWordWrap(True)  # long round names and unit-document lists must not widen the window
+        for wrapping in (self.round_label, self.summary):
+            wrapping.setWordWrap(True)  # long round names and unit-document lists must not widen the window
         bar = QHBoxLayout()
         bar.addWidget(self.round_label, 1)
         bar.addWidget(self.only_incomplete)
