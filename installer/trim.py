@@ -59,7 +59,7 @@ KEPT_CV2_DATA = frozenset({"haarcascade_frontalface_default.xml", "haarcascade_e
 _DROPPED_PREFIXES = (
     "PySide6/Qt/qml/", "PySide6/qml/", "PySide6/Qt/metatypes/", "PySide6/metatypes/", "PySide6/include/",
     "PySide6/typesystems/", "PySide6/glue/", "PySide6/scripts/", "PySide6/Qt/libexec/",
-    "cv2/qt/",  # Linux highgui's own Qt 5 fonts/plugins; the app never opens an OpenCV window
+    "cv2/qt/",  # opencv-python's (GUI build) Qt 5 fonts/plugins, should that build ever be installed
     "pymupdf/mupdf-devel/", "fitz/mupdf-devel/",
     "onnxruntime/transformers/", "onnxruntime/quantization/", "onnxruntime/tools/", "onnxruntime/datasets/",
 )
@@ -97,9 +97,10 @@ def filter_toc(toc: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]
 _HOOKED = frozenset({"PySide6", "shiboken6", "Shiboken", "numpy", "cv2", "onnxruntime", "pymupdf", "fitz", "PIL"})
 
 
-def runtime_packages(pyproject: Path) -> list[str]:
-    """Top-level import names of the project's runtime dependencies (pyproject.toml), for data collection."""
-    deps = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+def runtime_packages(pyproject: Path, no_deps: Iterable[str] = ()) -> list[str]:
+    """Top-level import names of the project's runtime dependencies, for data collection: pyproject.toml's
+    and those installed without their dependencies (``no_deps``: bootstrap.py's NO_DEPS, e.g. RapidOCR)."""
+    deps = [*tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"], *no_deps]
     wanted = {_canon(re.split(r"[\s<>=!~;\[]", d, maxsplit=1)[0]) for d in deps}
     out = []
     for top, dists in importlib.metadata.packages_distributions().items():
@@ -108,6 +109,26 @@ def runtime_packages(pyproject: Path) -> list[str]:
         if any(_canon(dist) in wanted for dist in dists):
             out.append(top)
     return sorted(set(out))
+
+
+# The one OpenCV distribution the app installs and bundles: the same cv2 API as opencv-python without
+# highgui's GUI toolkit (on Linux opencv-python's wheel carries Qt 5, ~100 MB more). Two cv2 distributions
+# side by side overwrite each other's files; bootstrap.py removes the others (CV2_CONFLICTS).
+CV2_DISTRIBUTION = "opencv-python-headless"
+
+
+def cv2_distributions() -> list[str]:
+    """The installed distributions that provide the top-level ``cv2`` package (normalised names)."""
+    return sorted({_canon(d) for d in importlib.metadata.packages_distributions().get("cv2", [])})
+
+
+def check_single_cv2() -> None:
+    """Refuse to freeze a mix of OpenCV builds (or the GUI build): exactly CV2_DISTRIBUTION provides cv2."""
+    found = cv2_distributions()
+    if found != [CV2_DISTRIBUTION]:
+        raise SystemExit(f"cv2 must come from {CV2_DISTRIBUTION} alone, found {found or 'none'}: "
+                         "run `python bootstrap.py test` (it removes opencv-python) or "
+                         f"`pip uninstall -y {' '.join(d for d in found)}` then `pip install {CV2_DISTRIBUTION}`")
 
 
 def cv2_cascades() -> list[tuple[str, str]]:

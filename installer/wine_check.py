@@ -241,6 +241,10 @@ def _exercise(setup: Path) -> dict[str, float]:
     uninstall("/DELETEDATA")
     _check(_wait_for(lambda: not data_dir.exists(), 30), "uninstall with /DELETEDATA removed the data folder")
     print(f"installer exercised under Wine: install {figures['install_s']:.0f} s", flush=True)
+    # The prefix's drive Z: is a link to / (dosdevices/z:): left in the checkout, it sends tools that walk the
+    # tree following links (setuptools' editable install in bootstrap.py) through the whole file system.
+    # It is rebuilt fresh on every run anyway; on a failure it stays for inspection.
+    shutil.rmtree(PREFIX, ignore_errors=True)
     return figures
 
 

