@@ -30,7 +30,13 @@ EXECUTABLES_MB = 2 * 15.3
 _QT_USED = re.compile(r"^PySide6/(Qt6(Core|Gui|Widgets|Network|PrintSupport|Svg)\.dll|(Qt(Core|Gui|Widgets|Network|"
                       r"PrintSupport))\.pyd|pyside6\.abi3\.dll|msvcp\d+.*\.dll|vcruntime\d+.*\.dll|plugins/.*)$",
                       re.IGNORECASE)
-_SKIP_DIST = ("pip", "setuptools", "tqdm", "mako", "six", "flatbuffers", "protobuf")  # not imported at run time
+_SKIP_DIST = ("pip", "setuptools", "tqdm", "mako", "six", "flatbuffers", "protobuf",  # not imported at run time
+              # keyring's Linux backend (SecretStorage) and its crypto: `pip download --platform win_amd64`
+              # evaluates the `sys_platform == "linux"` markers for the machine it runs on, not for Windows
+              "secretstorage", "jeepney", "cryptography", "cffi", "pycparser")
+# files of the modules the spec excludes (trim.EXCLUDED_MODULES), e.g. PIL/_avif.cp311-win_amd64.pyd
+_EXCLUDED_PATHS = "|".join(re.escape(m.replace(".", "/")) for m in trim.EXCLUDED_MODULES)
+_EXCLUDED_FILE = re.compile(rf"^({_EXCLUDED_PATHS})[./]")
 
 
 def estimate(wheels: Path) -> dict[str, float]:
@@ -47,7 +53,7 @@ def estimate(wheels: Path) -> dict[str, float]:
                     continue
                 if dist.startswith("pyside6") and not _QT_USED.match(name):
                     continue
-                if not trim.keep(name):
+                if not trim.keep(name) or _EXCLUDED_FILE.match(name):
                     continue
                 if name.endswith(".py"):
                     continue  # in the PYZ, counted with the executables

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,6 +33,9 @@ EXCLUDED_MODULES = (
     "pygments", "mako.ext",  # Alembic's Mako templates' optional highlighting: 340 modules
     "sqlalchemy.testing", "alembic.testing", "reportlab.graphics.testshapes", "lxml.doctestcompare",
     "lxml.html.usedoctest",
+    # binary modules nothing imports: Pillow's AVIF codec (libavif, ~5 MB; the app accepts no .avif, see
+    # app/documents/ingest.py) and Tk bridge; lxml's objectify (~3 MB; python-docx and openpyxl use etree)
+    "PIL._avif", "PIL._imagingtk", "PIL.ImageTk", "lxml.objectify",
 )
 
 # Qt translations kept (the app is zh_CN only and loads qtbase_zh_CN in app/ui/application.py).
@@ -63,7 +69,10 @@ _DROPPED_PREFIXES = (
     "pymupdf/mupdf-devel/", "fitz/mupdf-devel/",
     "onnxruntime/transformers/", "onnxruntime/quantization/", "onnxruntime/tools/", "onnxruntime/datasets/",
 )
-_DROPPED_NAMES = re.compile(r"(^|/)(tests?|testing)/|opencv_videoio_ffmpeg|\.pyi$|(^|/)__pycache__/")
+# opengl32sw.dll: Mesa's software OpenGL (20.6 MB), which PyInstaller's PySide6 hook collects on Windows for
+# OpenGL/Qt Quick apps on machines without a GPU driver; Qt Widgets paint with the raster engine.
+_DROPPED_NAMES = re.compile(r"(^|/)(tests?|testing)/|opencv_videoio_ffmpeg|\.pyi$|(^|/)__pycache__/"
+                            r"|(^|/)opengl32sw\.dll$")
 
 
 def keep(dest: str) -> bool:
@@ -91,6 +100,32 @@ def keep(dest: str) -> bool:
 def filter_toc(toc: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """A PyInstaller TOC (dest, source, typecode) without the dropped entries."""
     return [entry for entry in toc if keep(entry[0])]
+
+
+def strip_interpreter_binaries(toc: Iterable[tuple[str, str, str]], workdir: Path) -> list[tuple[str, str, str]]:
+    """Linux: the TOC with the CPython interpreter's own shared libraries (libpython, lib-dynload modules)
+    replaced by copies stripped of their symbol tables, made in ``workdir`` (libpython3.11: 23 → 6 MB).
+
+    Only those: they come from the interpreter's build. Wheel binaries are left as they are: auditwheel
+    rewrites them with patchelf, and `strip` then breaks some (PyInstaller's ``strip=True`` made numpy's
+    OpenBLAS fail to load: "ELF load command address/offset not page-aligned")."""
+    strip = shutil.which("strip")
+    if not sys.platform.startswith("linux") or strip is None:
+        return list(toc)
+    base = Path(sys.base_prefix).resolve()
+    out = []
+    for dest, src, typecode in toc:
+        path = Path(src).resolve()
+        if (typecode in ("BINARY", "EXTENSION") and base in path.parents and ".so" in path.name
+                and "site-packages" not in path.parts):
+            target = workdir / dest
+            if not target.exists() or target.stat().st_mtime < path.stat().st_mtime:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+                subprocess.run([strip, "--strip-unneeded", str(target)], check=True)
+            src = str(target)
+        out.append((dest, src, typecode))
+    return out
 
 
 # Dependencies whose PyInstaller hooks already collect what they need (collect_data_files would re-add bloat).

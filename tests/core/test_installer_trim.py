@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -47,6 +49,7 @@ def test_kept(dest: str) -> None:
     "PySide6/Qt6Pdf.dll", "PySide6/Qt/lib/libQt6VirtualKeyboard.so.6",
     "cv2/data/haarcascade_fullbody.xml", "cv2/opencv_videoio_ffmpeg4100_64.dll", "cv2/qt/fonts/DejaVuSans.ttf",
     "pymupdf/mupdf-devel/include/mupdf/fitz.h", "numpy/_core/tests/data/x.npy",
+    "PySide6/opengl32sw.dll", "opengl32sw.dll",
 ])
 def test_dropped(dest: str) -> None:
     assert not trim.keep(dest)
@@ -90,3 +93,46 @@ def test_a_second_cv2_distribution_stops_the_build(monkeypatch: pytest.MonkeyPat
                         lambda: {"cv2": ["opencv-python", "opencv_python_headless"]})
     with pytest.raises(SystemExit, match="opencv-python-headless alone"):
         trim.check_single_cv2()
+
+
+@pytest.mark.parametrize("module", ["PIL._avif", "lxml.objectify"])
+def test_excluded_binary_modules_are_real_and_unused(module: str) -> None:
+    """The bundle leaves out binary modules nothing of ours needs: the names are real (not stale), the app
+    imports neither, and it accepts no AVIF file (Pillow's AVIF codec is what PIL._avif is)."""
+    import importlib.util
+
+    from app.documents import ingest
+    from app.masking import source
+
+    assert module in trim.EXCLUDED_MODULES
+    assert importlib.util.find_spec(module) is not None
+    top = module.rsplit(".", 1)[-1]
+    assert not [p for p in (ROOT / "app").rglob("*.py") if top in p.read_text(encoding="utf-8")]
+    accepted = {*ingest._EXT_KIND, *ingest.KIND_LABELS, *source.IMAGE_SUFFIXES}
+    assert not [s for s in accepted if "avif" in s.lower()]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or shutil.which("strip") is None,
+                    reason="stripping applies to the Linux bundle only (Windows DLLs carry no symbol tables)")
+def test_strip_interpreter_binaries_strips_the_interpreters_own_only(tmp_path: Path) -> None:
+    """libpython and lib-dynload modules get stripped copies that still load; wheel binaries (auditwheel-
+    patched, strip can break them) and pure data keep their source."""
+    import _bisect
+
+    import yaml._yaml  # an extension module from a wheel, in site-packages
+
+    own = Path(_bisect.__file__)
+    wheel = Path(yaml._yaml.__file__)
+    toc = [(f"python3.11/lib-dynload/{own.name}", str(own), "EXTENSION"),
+           (f"yaml/{wheel.name}", str(wheel), "EXTENSION"),
+           ("resources/x.txt", str(ROOT / "pyproject.toml"), "DATA")]
+    out = trim.strip_interpreter_binaries(toc, tmp_path)
+    assert [e[0] for e in out] == [e[0] for e in toc]
+    stripped = Path(out[0][1])
+    assert stripped.parent != own.parent and tmp_path in stripped.parents
+    assert stripped.stat().st_size < own.stat().st_size
+    assert out[1:] == toc[1:]
+    load = ("import importlib.util as u, sys; s = u.spec_from_file_location('_bisect', sys.argv[1]); "
+            "m = u.module_from_spec(s); s.loader.exec_module(m); print(m.bisect_left([1, 3, 5], 4))")
+    r = subprocess.run([sys.executable, "-c", load, str(stripped)], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "2"
