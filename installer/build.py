@@ -29,10 +29,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist" / "chuding"
-# Unpacked bundle budget. The Windows bundle is the product (target < 350 MB). On Linux, opencv-python's
-# wheel carries its own Qt 5, FFmpeg and OpenBLAS (~190 MB) and Qt 6 needs ICU (~30 MB) that Windows provides,
-# so the Linux build only has to stay under its own, recorded ceiling (installer/README.md).
-SIZE_BUDGET_MB = 350 if os.name == "nt" else 600
+# Unpacked bundle budget. The Windows bundle is the product (target < 350 MB). On Linux, OpenCV's wheel
+# (even the headless one) carries FFmpeg and its own OpenBLAS (~88 MB beside cv2's 70 MB), Qt 6 needs ICU
+# (~37 MB) that Windows provides, and keyring's Secret Service backend brings cryptography (14 MB), so the
+# Linux build only has to stay under its own, recorded ceiling (installer/README.md: 561 MB measured).
+SIZE_BUDGET_MB = 350 if os.name == "nt" else 580
 START_BUDGET_S = 2.0
 INSTALLER_BUDGET_MB = 150
 
