@@ -56,6 +56,12 @@ PER_YEAR_SLOTS = ("assessment", "continuing_education")
 # Other unit-issued materials (派驻情况说明, 社保缴费清单, 师德师风情况说明 for teachers) are per person.
 ROUND_DOCUMENT_KINDS = ("gongshi", "gongshi-result", "tuijian")
 UNIT_PROVIDED, UNIT_MISSING, UNIT_NOT_APPLICABLE = "已提供", "缺失", "不适用"
+# Where a unit document of the round comes from: the stamped scan in the round's 单位材料 ("unit"), a
+# scan filed in a person's packet (older databases: "packet"), the officer's 标记为已提供 ("marked"),
+# 本批次不需要 ("not_needed"), or nowhere yet ("missing").
+UNIT_SOURCES = ("unit", "packet", "marked", "not_needed", "missing")
+# the place in the GUI where the officer provides them (blockers and checklist rows name it)
+UNIT_PLACE = "“文书”页的“单位材料”"
 
 
 def round_unit_slots(profile: Any) -> list[Any]:
@@ -82,7 +88,10 @@ class UnitDocState:
     name: str
     status: str
     reason: str = ""
-    document_ids: tuple[int, ...] = ()
+    document_ids: tuple[int, ...] = ()  # every scan that provides it (the round's own and packet ones)
+    # where it comes from: one of UNIT_SOURCES
+    source: str = "missing"
+    round_document_ids: tuple[int, ...] = ()  # the round's own scans (单位材料), exported to 00_单位材料
 
     @property
     def done(self) -> bool:
@@ -90,7 +99,8 @@ class UnitDocState:
 
     def to_json(self) -> dict[str, Any]:
         return {"slot": self.slot, "name": self.name, "status": self.status, "reason": self.reason,
-                "document_ids": list(self.document_ids)}
+                "source": self.source, "document_ids": list(self.document_ids),
+                "round_document_ids": list(self.round_document_ids)}
 
 
 class _PageLike(Protocol):
@@ -333,7 +343,7 @@ def _unit_row(spec: Any, state: UnitDocState, own: list[_Doc]) -> SlotStatus:
     elif state.done:
         st.status, st.reason = UPLOADED, state.reason or "单位材料已提供"
     else:
-        st.reason = "单位材料（本批次共用）尚未提供：" + (state.reason or "请上传签章后的扫描件或标记为已提供")
+        st.reason = "单位材料（本批次共用）尚未提供：" + (state.reason or f"请在{UNIT_PLACE}中上传盖章后的扫描件或标记为已提供")
     return st
 
 

@@ -28,6 +28,7 @@ from app.policy.profiles import ANNIVERSARY_MODES, Profile, load_profile
 from app.policy.requirements import (
     UNIT_MISSING,
     UNIT_NOT_APPLICABLE,
+    UNIT_PLACE,
     UNIT_PROVIDED,
     PersonPacket,
     UnitDocState,
@@ -357,24 +358,37 @@ def round_persons(db: Database, judge: RoundJudge) -> list[PersonData]:
 
 
 # ------------------------------------------------------------------------------------ requirements
-def unit_documents(judge: RoundJudge, documents: Iterable[Any]) -> dict[str, UnitDocState]:
-    """The round's unit documents with their state. ``documents``: the active documents of the
-    round's persons (a scan of the slot in anyone's packet provides it)."""
+def unit_documents(judge: RoundJudge, documents: Iterable[Any], round_documents: Iterable[Any] = ()
+                   ) -> dict[str, UnitDocState]:
+    """The round's unit documents with their state and where each comes from (UNIT_SOURCES).
+    ``round_documents``: the round's own scans (单位材料, app.services.unit_documents);
+    ``documents``: the active documents of the round's persons (a scan of the slot filed in anyone's
+    packet — how older databases hold them — provides it too)."""
     by_slot: dict[str, list[int]] = {}
     for d in documents:
         by_slot.setdefault(d.slot, []).append(int(d.id))
+    own: dict[str, list[int]] = {}
+    for d in round_documents:
+        own.setdefault(d.slot, []).append(int(d.id))
     out: dict[str, UnitDocState] = {}
     for spec in round_unit_slots(judge.profile):
         decision, note = judge.round.unit_decisions.get(spec.slot, ("auto", ""))
-        ids = tuple(by_slot.get(spec.slot, ()))
+        mine, theirs = tuple(own.get(spec.slot, ())), tuple(by_slot.get(spec.slot, ()))
+        ids = mine + theirs
         if decision == "not_applicable":
-            state = UnitDocState(spec.slot, spec.name, UNIT_NOT_APPLICABLE, note or "本批次不需要")
+            state = UnitDocState(spec.slot, spec.name, UNIT_NOT_APPLICABLE, note or "本批次不需要", (),
+                                 "not_needed")
+        elif mine:
+            state = UnitDocState(spec.slot, spec.name, UNIT_PROVIDED, f"单位材料中已上传 {len(mine)} 份盖章扫描件",
+                                 ids, "unit", mine)
         elif decision == "provided":
-            state = UnitDocState(spec.slot, spec.name, UNIT_PROVIDED, note or "已标记为已提供", ids)
-        elif ids:
-            state = UnitDocState(spec.slot, spec.name, UNIT_PROVIDED, f"已上传 {len(ids)} 份扫描件", ids)
+            state = UnitDocState(spec.slot, spec.name, UNIT_PROVIDED, note or "已标记为已提供", ids, "marked")
+        elif theirs:
+            state = UnitDocState(spec.slot, spec.name, UNIT_PROVIDED, f"人员材料中已上传 {len(theirs)} 份扫描件",
+                                 ids, "packet")
         else:
-            state = UnitDocState(spec.slot, spec.name, UNIT_MISSING, "尚未上传，也未标记为已提供")
+            state = UnitDocState(spec.slot, spec.name, UNIT_MISSING,
+                                 f"尚未上传，也未标记为已提供（请在{UNIT_PLACE}中处理）")
         out[spec.slot] = state
     return out
 
@@ -392,13 +406,16 @@ def round_checklists(db: Database, judge: RoundJudge, persons: Sequence[PersonDa
     ``packet status``, the export plan and ``status`` all read. ``members``: the round's persons
     when the caller has them (else read again)."""
     from app.services.packet import list_documents
+    from app.services.unit_documents import list_unit_documents
 
     docs = list_documents(db)
     member_ids = {p.id for p in (members if members is not None else round_persons(db, judge))}
-    unit = unit_documents(judge, [d for d in docs if d.person_id in member_ids])
+    unit = unit_documents(judge, [d for d in docs if d.person_id in member_ids],
+                          list_unit_documents(db, round_id=judge.round.id))
     by_person: dict[int, list[Any]] = {}
     for d in docs:
-        by_person.setdefault(d.person_id, []).append(d)
+        if d.person_id is not None:
+            by_person.setdefault(d.person_id, []).append(d)
     verdicts = verdicts if verdicts is not None else {}
     out: dict[int, PersonPacket] = {}
     for p in persons:
