@@ -75,7 +75,10 @@ class RoundStatus:
     def to_json(self) -> dict[str, Any]:
         return {"round": self.round_name, "profile": self.profile_id, "as_of": self.as_of.isoformat(),
                 "notes": self.notes, "persons": [p.to_json() for p in self.persons],
-                "unit": {"documents": [{"slot": u.slot, "status": u.status} for u in self.unit],
+                # where each comes from: the round's 单位材料 ("unit"), a person's packet, marked, …
+                "unit": {"documents": [{"slot": u.slot, "status": u.status, "source": u.source,
+                                        "reason": u.reason, "document_ids": list(u.round_document_ids)}
+                                       for u in self.unit],
                          "complete": self.unit_complete}}
 
 
