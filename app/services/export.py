@@ -209,7 +209,7 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date,
                 d = root / kind / str(b)
                 try:
                     rep = generate_letters(db, batch, kind, d, profile_id=profile.id, as_of=as_of,
-                                           round_name=round_name)
+                                           round_name=round_name, record=False)
                 except ChudingError as exc:
                     notes.append(f"未生成{label}：{exc.message}")
                     continue
@@ -226,7 +226,8 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date,
             for n, p in enumerate(persons, start=1):
                 f = inside(root, safe_filename(f"呈报表_{n:02d}_{p.name}", ".pdf"))
                 try:
-                    form = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of, round_name=round_name)
+                    form = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of, round_name=round_name,
+                                         record=False)
                 except ChudingError as exc:
                     notes.append(f"{p.name}：未生成呈报表草稿：{exc.message}")
                     continue

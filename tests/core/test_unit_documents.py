@@ -164,3 +164,56 @@ def test_a_round_scan_is_exported_into_the_unit_folder_and_verified(db, tmp_path
     target = tmp_path / "out" / scans[0].path
     target.write_bytes(target.read_bytes() + b"%")
     assert not verify_bundle(tmp_path / "out").ok
+
+
+def test_generated_letters_are_the_persons_letter_state_everywhere(demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A letter generated for a person is recorded in the round: the checklist row says it waits for
+    the signed scan, the letter state counts it, the unit row's next step moves on; the export's own
+    rendering of letters records nothing."""
+    from app.policy.requirements import GENERATED_NOT_SCANNED, letter_state
+    from app.services.forms import generate_form
+    from app.services.letters import generate_letters
+    from app.services.packet import packet_status
+    from app.services.roster import find_person
+    from app.services.status import round_status
+
+    li = find_person(demo_db, "李晓雯")
+    judge = rounds.judge_round(demo_db)
+    wanted = letter_state(li, judge.profile).wanted
+    # the profile's [documents] table: its required ones (the 呈报表 draft is 非必需 in this notice)
+    assert wanted == ("gongshi", "gongshi-result", "tuijian", "xiaojie")
+    before = packet_status(demo_db, li.id).persons[0]
+    assert before.letters is not None and before.letters.done == 0 and before.letters.total == len(wanted)
+    # the export renders letters and forms into the bundle without recording them
+    generate_letters(demo_db, [li.id], "xiaojie", tmp_path / "x", record=False)
+    assert packet_status(demo_db, li.id).persons[0].letters.done == 0  # type: ignore[union-attr]
+    # the officer generates the 工作小结 letter
+    generate_letters(demo_db, [li.id], "xiaojie", tmp_path / "letters")
+    pk = packet_status(demo_db, li.id).persons[0]
+    assert pk.letters is not None and set(pk.letters.generated) == {"xiaojie"}
+    assert pk.letters.done == 1 and "xiaojie" not in pk.letters.missing and "tuijian" in pk.letters.missing
+    # generated but not scanned back: the row says so instead of a bare 缺失
+    from app.services.documents import delete_document
+    from app.services.packet import list_documents
+
+    for d in list_documents(demo_db, li.id):
+        if d.slot == "work_summary":
+            delete_document(demo_db, d.id)
+    row = next(r for r in packet_status(demo_db, li.id).persons[0].slots if r.slot == "work_summary")
+    assert row.status == "缺失" and row.reason == GENERATED_NOT_SCANNED
+    st = round_status(demo_db).to_json()
+    [me] = [p for p in st["persons"] if p["name"] == "李晓雯"]
+    assert me["letters"]["done"] == 1 and set(me["letters"]["generated"]) == {"xiaojie"}
+    # a unit letter generated: its unit row's next step is printing and stamping
+    holder_docs = [d for d in list_documents(demo_db) if d.slot == "gongshi"]
+    rounds.set_participation(demo_db, [holder_docs[0].person_id], False)
+    unit = {u["slot"]: u for u in round_status(demo_db).to_json()["unit"]["documents"]}
+    assert unit["gongshi"]["next_step"] == "生成"
+    generate_letters(demo_db, [li.id], "gongshi", tmp_path / "gs", start=judge.as_of)
+    unit = {u["slot"]: u for u in round_status(demo_db).to_json()["unit"]["documents"]}
+    assert unit["gongshi"]["next_step"] == "打印盖章后扫描上传"
+    # the 呈报表 draft, in a round whose notice asks for it
+    rounds.update_round(demo_db, profile_id="korla-2024")
+    generate_form(demo_db, li.id, tmp_path / "form.pdf")
+    letters = packet_status(demo_db, li.id).persons[0].letters
+    assert letters is not None and "form" in letters.wanted and "form" in letters.to_json()["generated"]

@@ -1,5 +1,5 @@
 """unit_documents: a round can hold its own unit documents (documents.round_id; person_id nullable;
-exactly one of the two set)
+exactly one of the two set), and the per-person letter state (letter_records)
 
 Revision ID: 0008_unit_documents
 Revises: 0007_concurrency
@@ -32,9 +32,22 @@ def upgrade() -> None:
                                  ondelete="CASCADE")
         batch.create_index(batch.f("ix_documents_round_id"), ["round_id"], unique=False)
         batch.create_check_constraint("one_owner", sa.text(ONE_OWNER))
+    op.create_table(
+        "letter_records",
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("generated_at", sa.DateTime(), server_default=sa.func.current_timestamp(), nullable=False),
+        sa.ForeignKeyConstraint(["round_id"], ["rounds.id"], name=op.f("fk_letter_records_round_id_rounds"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["person_id"], ["persons.id"], name=op.f("fk_letter_records_person_id_persons"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("round_id", "person_id", "kind", name=op.f("pk_letter_records")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("letter_records")
     op.execute("DELETE FROM documents WHERE person_id IS NULL")  # a round's own documents have no person
     with op.batch_alter_table("documents") as batch:
         batch.drop_constraint("ck_documents_one_owner", type_="check")
