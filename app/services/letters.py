@@ -30,6 +30,7 @@ from app.export.letters import (
 )
 from app.models import LetterInput, Person, UnitLetterSettings
 from app.models.db import Database
+from app.services.changes import Change
 from app.services.roster import find_person
 
 Progress = Callable[[int, int], None]
@@ -243,6 +244,14 @@ class LettersReport:
     excluded: list[str] = field(default_factory=list)
     late: list[str] = field(default_factory=list)  # dates printed later than the deadline
     deadline: dt.date | None = None
+    person_ids: list[int] = field(default_factory=list)  # the persons the letters were made for
+
+    @property
+    def change(self) -> Change:
+        """The persons' letter state changed (the 文书 column, their checklist rows)."""
+        from app.policy.profiles import DOCUMENT_SLOTS
+
+        return Change.of(persons=self.person_ids, slots=[DOCUMENT_SLOTS.get(self.kind, self.kind)])
 
     @property
     def complete(self) -> bool:
@@ -412,7 +421,8 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
         missing.extend(m for m in letter.missing if m not in missing)
         warnings.extend(w for w in letter.warnings if w not in warnings)
     warnings.extend(m for m in late if m not in warnings)
-    return LettersReport(kind, profile.id, tpl.id, paths, missing, warnings, publicity, excluded, late, deadline)
+    return LettersReport(kind, profile.id, tpl.id, paths, missing, warnings, publicity, excluded, late, deadline,
+                         [int(lp.person.id) for lp in letter_persons if lp.person.id is not None])
 
 
 def record_generated(db: Database, person_ids: Sequence[int], kind: str, *, round_name: str | None = None) -> None:

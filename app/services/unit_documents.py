@@ -21,7 +21,7 @@ from app.errors import NotFoundError, UsageError
 from app.masking.release import NEVER_MASK_SLOTS
 from app.models import Document
 from app.models.db import Database
-from app.policy.requirements import SLOT_LABELS, round_unit_slots
+from app.policy.requirements import SLOT_LABELS, UnitDocState, round_unit_slots
 from app.services.changes import Change
 from app.services.packet import AddResult, DocumentInfo, doc_info, store_document
 
@@ -75,4 +75,30 @@ def remove_unit_document(db: Database, document_id: int) -> Change:
             raise NotFoundError(f"单位材料不存在（编号 {document_id}）")
         slot = d.slot
         s.delete(d)
+    return Change.of(slots=[slot], round_fields=[UNIT_CHANGE])
+
+
+# letter kind (app.export.letters / profiles DOCUMENT_KINDS) that generates each unit document slot
+def letter_kind_of(slot: str) -> str:
+    from app.policy.profiles import DOCUMENT_SLOTS
+
+    return next((k for k, s in DOCUMENT_SLOTS.items() if s == slot), "")
+
+
+def unit_overview(db: Database, round_name: str | None = None) -> tuple[list[UnitDocState], list[DocumentInfo]]:
+    """The round's unit documents with their state (the same states as the checklist, ``status`` and
+    the dashboard: app.services.rounds.round_checklists) and the round's own scans (单位材料 place)."""
+    from app.services.rounds import judge_round, round_checklists, round_persons
+
+    judge = judge_round(db, round_name)
+    _checklists, unit = round_checklists(db, judge, [], members=round_persons(db, judge))
+    return list(unit.values()), list_unit_documents(db, round_id=judge.round.id)
+
+
+def set_unit_decision(db: Database, slot: str, decision: str, *, note: str = "",
+                      round_name: str | None = None) -> Change:
+    """The officer's 标记为已提供 / 本批次不需要 / 按上传判断 for a unit document, as a change record."""
+    from app.services.rounds import set_unit_document
+
+    set_unit_document(db, slot, decision, note=note, name=round_name)
     return Change.of(slots=[slot], round_fields=[UNIT_CHANGE])
