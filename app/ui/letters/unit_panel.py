@@ -110,18 +110,36 @@ class UnitDocumentsPanel(QWidget):
         rrow.addStretch(1)
         rrow.addWidget(self.remove_btn)
         lay.addLayout(rrow)
+        ctx.status.ready.connect(self.show_status)
         self.refresh()
 
     # ------------------------------------------------------------------ data
     def refresh(self) -> None:
+        """Show the round's unit documents now (read directly: the officer is looking at them); the
+        shared status source updates the rows again after every change (``show_status``)."""
         from app.services.unit_documents import unit_overview
 
-        slot = self.current_slot()
         try:
-            self.states, self.files = unit_overview(self.ctx.db)
+            states, files = unit_overview(self.ctx.db)
         except ChudingError as exc:
-            self.states, self.files = [], []
+            states, files = [], []
             self.hint.setText(f"无法读取本批次的单位材料：{exc.message}")
+        self._show(states, files)
+
+    def show_status(self, status: Any) -> None:
+        """The shared round status (app.ui.status_source) after a change: its unit documents."""
+        from app.services.unit_documents import list_unit_documents
+
+        try:
+            files = list_unit_documents(self.ctx.db)
+        except ChudingError as exc:
+            self.hint.setText(f"无法读取本批次的单位材料：{exc.message}")
+            return
+        self._show(list(status.unit), files)
+
+    def _show(self, states: list[Any], files: list[Any]) -> None:
+        slot = self.current_slot()
+        self.states, self.files = states, files
         t = self.table
         t.setRowCount(len(self.states))
         for i, u in enumerate(self.states):

@@ -161,7 +161,6 @@ class LettersView(QWidget):
         lay.addWidget(self.tabs)
 
         ctx.bus.roster_changed.connect(self.reload)
-        ctx.bus.changed.connect(lambda _c: self.unit_panel.refresh())
         self.reload()
 
     # ------------------------------------------------------------------ data
