@@ -50,7 +50,7 @@ def downgrade() -> None:
     op.drop_table("letter_records")
     op.execute("DELETE FROM documents WHERE person_id IS NULL")  # a round's own documents have no person
     with op.batch_alter_table("documents") as batch:
-        batch.drop_constraint("ck_documents_one_owner", type_="check")
+        batch.drop_constraint(batch.f("ck_documents_one_owner"), type_="check")
         batch.drop_index(batch.f("ix_documents_round_id"))
         batch.drop_constraint(batch.f("fk_documents_round_id_rounds"), type_="foreignkey")
         batch.drop_column("round_id")
