@@ -89,8 +89,8 @@ def test_round_documents_count_for_the_round_and_are_no_ones_packet(demo_db, tmp
     from app.services.status import round_status
     from app.services.unit_documents import add_unit_document, list_unit_documents, remove_unit_document
 
-    holder = next(d.person_id for d in list_documents(demo_db) if d.slot == "gongshi")
-    rounds.set_participation(demo_db, [holder], False)  # the demo's legacy packet scans no longer count
+    for d in list_unit_documents(demo_db):  # the demo's own uploads: start from none
+        remove_unit_document(demo_db, d.id)
     li = find_person(demo_db, "李晓雯")
     assert not packet_status(demo_db, li.id).unit_complete
     before = {d.id for d in list_documents(demo_db)}
@@ -125,13 +125,15 @@ def test_round_documents_count_for_the_round_and_are_no_ones_packet(demo_db, tmp
 def test_adding_a_unit_document_checks_slot_and_file(demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from app.services.unit_documents import add_unit_document, list_unit_documents
 
+    before = list_unit_documents(demo_db)  # the demo's three
+    assert {d.slot for d in before} == UNIT_SLOTS
     with pytest.raises(UsageError, match="单位材料中没有"):
         add_unit_document(demo_db, "id_card", [_scan(tmp_path, "id.jpg")])
     bad = tmp_path / "公示.pdf"
     bad.write_bytes(b"%PDF-1.4 not really")
     with pytest.raises(InputFileError):
         add_unit_document(demo_db, "gongshi", [bad])
-    assert list_unit_documents(demo_db) == []  # nothing half-stored
+    assert [d.id for d in list_unit_documents(demo_db)] == [d.id for d in before]  # nothing half-stored
 
 
 def test_a_round_scan_is_exported_into_the_unit_folder_and_verified(db, tmp_path: Path, make_id) -> None:  # type: ignore[no-untyped-def]
@@ -205,8 +207,9 @@ def test_generated_letters_are_the_persons_letter_state_everywhere(demo_db, tmp_
     [me] = [p for p in st["persons"] if p["name"] == "李晓雯"]
     assert me["letters"]["done"] == 1 and set(me["letters"]["generated"]) == {"xiaojie"}
     # a unit letter generated: its unit row's next step is printing and stamping
-    holder_docs = [d for d in list_documents(demo_db) if d.slot == "gongshi"]
-    rounds.set_participation(demo_db, [holder_docs[0].person_id], False)
+    from app.services.unit_documents import list_unit_documents, remove_unit_document
+
+    remove_unit_document(demo_db, next(d.id for d in list_unit_documents(demo_db) if d.slot == "gongshi"))
     unit = {u["slot"]: u for u in round_status(demo_db).to_json()["unit"]["documents"]}
     assert unit["gongshi"]["next_step"] == "生成"
     generate_letters(demo_db, [li.id], "gongshi", tmp_path / "gs", start=judge.as_of)

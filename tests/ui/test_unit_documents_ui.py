@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.services import rounds
-from app.services.packet import list_documents
 from app.services.status import round_status
 from app.ui.letters.unit_panel import UnitDocumentsPanel
 from app.ui.views.dashboard import LETTERS, NAME, PACKET
@@ -16,14 +14,16 @@ from tests.ui._support import make_ctx, open_window
 from tests.ui.test_dashboard import _click, _loaded, _pages
 
 
-def _without_legacy_scans(db) -> None:  # type: ignore[no-untyped-def]
-    """The demo files its signed 公示 … in a person's packet; leave that person out of the round."""
-    holder = next(d.person_id for d in list_documents(db) if d.slot == "gongshi")
-    rounds.set_participation(db, [holder], False)
+def _without_unit_scans(db) -> None:  # type: ignore[no-untyped-def]
+    """The demo uploads the signed 公示 … as the round's documents: start from none."""
+    from app.services.unit_documents import list_unit_documents, remove_unit_document
+
+    for d in list_unit_documents(db):
+        remove_unit_document(db, d.id)
 
 
 def test_panel_steps_upload_and_decisions(qtbot, demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _without_legacy_scans(demo_db)
+    _without_unit_scans(demo_db)
     panel = UnitDocumentsPanel(make_ctx(demo_db))
     qtbot.addWidget(panel)
     slots = [u.slot for u in panel.states]
@@ -69,7 +69,7 @@ def test_panel_steps_upload_and_decisions(qtbot, demo_db, tmp_path: Path) -> Non
 
 
 def test_dashboard_unit_rows_and_letter_column_link_to_the_letters_page(qtbot, demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _without_legacy_scans(demo_db)
+    _without_unit_scans(demo_db)
     window = open_window(qtbot, demo_db)
     _pages(qtbot, window)
     qtbot.waitUntil(lambda: "文书" in {t for t, _ in window.extra_pages}, timeout=30000)
