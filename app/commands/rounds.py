@@ -1,4 +1,4 @@
-"""`chuding round create|list|use|show|doc|persons` (the 申报批次) and `chuding status [--round R]`."""
+"""`chuding round create|list|use|show|doc|unit|persons` (the 申报批次) and `chuding status [--round R]`."""
 
 from __future__ import annotations
 
@@ -49,6 +49,22 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p.add_argument("--note", default="", help="说明（例如“纸质件已报送”）")
     add_round_arg(p)
     p.set_defaults(handler=cmd_doc)
+
+    usub = add_command_group(rsub, "unit", "本批次的单位材料（盖章后的公示、公示结果、推荐报告扫描件）", add_globals)
+    p = usub.add_parser("add", help="上传单位材料的盖章扫描件（属于批次，不属于某个人）")
+    add_globals(p)
+    p.add_argument("slot", metavar="SLOT", help="材料类别：gongshi / gongshi_result / recommendation")
+    p.add_argument("files", metavar="FILE", nargs="+", help="扫描件（PDF 或图片；多个文件合为一份）")
+    add_round_arg(p)
+    p.set_defaults(handler=cmd_unit_add)
+    p = usub.add_parser("list", help="列出本批次的单位材料及来源")
+    add_globals(p)
+    add_round_arg(p)
+    p.set_defaults(handler=cmd_unit_list)
+    p = usub.add_parser("remove", help="删除本批次的一份单位材料扫描件")
+    add_globals(p)
+    p.add_argument("document_id", metavar="ID", type=int, help="材料编号（见 round unit list）")
+    p.set_defaults(handler=cmd_unit_remove)
 
     p = rsub.add_parser("persons", help="参加批次的人员（默认全部在册人员）：--exclude / --include 调整")
     add_globals(p)
@@ -154,6 +170,62 @@ def cmd_doc(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         for u in data["unit_documents"]:
             ctx.info(f"  [{u['status']}] {u['name']}：{u['reason']}")
+    return EXIT_OK
+
+
+def _unit_list(ctx: CliContext, name: str | None) -> dict[str, Any]:
+    from app.services.unit_documents import list_unit_documents
+
+    data = _show(ctx, name)
+    return {"round": data["name"], "unit_documents": data["unit_documents"],
+            "files": [{"id": d.id, "slot": d.slot, "slot_label": d.slot_label, "pages": len(d.pages),
+                       "original_name": d.original_name,
+                       "created_at": d.created_at.isoformat(sep=" ") if d.created_at else None}
+                      for d in list_unit_documents(ctx.db, data["name"])]}
+
+
+def _print_unit(ctx: CliContext, data: dict[str, Any]) -> None:
+    ctx.info(f"申报批次“{data['round']}”的单位材料：")
+    for u in data["unit_documents"]:
+        ctx.info(f"  [{u['status']}] {u['name']}：{u['reason']}")
+    for f in data["files"]:
+        ctx.info(f"    #{f['id']} {f['slot_label']}  {f['pages']} 页  {f['original_name']}")
+
+
+def cmd_unit_add(args: argparse.Namespace, ctx: CliContext) -> int:
+    from app.services.unit_documents import add_unit_document
+
+    res = add_unit_document(ctx.db, args.slot, args.files, round_name=args.round)
+    data = _unit_list(ctx, args.round)
+    if ctx.json:
+        ctx.emit_json({"added": res.to_json(), **data})
+    else:
+        ctx.info(f"已添加单位材料（编号 {res.document_id}，{res.pages} 页）")
+        for w in res.warnings:
+            ctx.info(f"提示：{w}")
+        _print_unit(ctx, data)
+    return EXIT_OK
+
+
+def cmd_unit_list(args: argparse.Namespace, ctx: CliContext) -> int:
+    data = _unit_list(ctx, args.round)
+    if ctx.json:
+        ctx.emit_json(data)
+    else:
+        _print_unit(ctx, data)
+    return EXIT_OK
+
+
+def cmd_unit_remove(args: argparse.Namespace, ctx: CliContext) -> int:
+    from app.services.unit_documents import remove_unit_document
+
+    remove_unit_document(ctx.db, args.document_id)
+    data = _unit_list(ctx, None)
+    if ctx.json:
+        ctx.emit_json(data)
+    else:
+        ctx.info(f"已删除单位材料 {args.document_id}")
+        _print_unit(ctx, data)
     return EXIT_OK
 
 

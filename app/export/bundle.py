@@ -67,6 +67,7 @@ from app.policy.requirements import (
     NONCONFORMING,
     TO_MASK,
     UNIT_MISSING,
+    UNIT_PLACE,
     UNIT_PROVIDED,
     PersonPacket,
     UnitDocState,
@@ -154,6 +155,8 @@ class UnitInput:
     name: str  # file name inside 00_单位材料
     data: bytes
     sources: list[str] = field(default_factory=list)
+    slot: str | None = None  # the unit document it is (a round's stamped scan), listed in the manifest
+    pages: int = 0
 
 
 # ============================================================================ plan
@@ -334,7 +337,8 @@ def plan_bundle(profile: Any, as_of: dt.date, persons: Sequence[PersonInput], *,
                 if row.status == MISSING:
                     if row.issuer == "unit" and spec.slot in unit:
                         issue("blocker", "unit_missing",
-                              f"{p.name}：缺少单位材料“{spec.name}”（本批次共用：上传签章后的扫描件，或在申报批次中标记为已提供）",
+                              f"{p.name}：缺少单位材料“{spec.name}”（本批次共用：请在{UNIT_PLACE}中上传盖章后的扫描件，"
+                              "或标记为已提供）",
                               **where)
                     else:
                         hint = "（单位出具：请打印、签章后扫描加入）" if row.issuer == "unit" else ""
@@ -835,7 +839,8 @@ def build_bundle(plan: BundlePlan, target: str | Path, *, app_version: str, make
             rel = f"{UNIT_FOLDER}/{name}"
             path = inside(tmp, rel)
             _write(path, uf.data)
-            entries.append(FileEntry(rel, path.stat().st_size, sha256_file(path), KIND_UNIT, sources=uf.sources))
+            entries.append(FileEntry(rel, path.stat().st_size, sha256_file(path), KIND_UNIT, slot=uf.slot,
+                                     pages=uf.pages, sources=uf.sources))
         done += 1
         tick("正在生成花名册…")
         if plan.roster_writer is not None:

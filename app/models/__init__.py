@@ -3,7 +3,7 @@
 from app.models.base import Base
 from app.models.blobs import Blob, BlobChunk, SharedCache
 from app.models.documents import Document, Page
-from app.models.letters import LetterInput, UnitLetterSettings
+from app.models.letters import LetterInput, LetterRecord, UnitLetterSettings
 from app.models.masking import MaskAudit, PageMask
 from app.models.roster import (
     Assessment,
@@ -25,6 +25,7 @@ __all__ = [
     "Document",
     "EducationRecord",
     "LetterInput",
+    "LetterRecord",
     "MaskAudit",
     "Page",
     "PageMask",

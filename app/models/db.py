@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest Alembic revision. Lets start-up skip importing Alembic when the schema is current;
 # tests/core/test_database.py checks it equals the head of the migration scripts.
-SCHEMA_HEAD = "0007_concurrency"
+SCHEMA_HEAD = "0008_unit_documents"
 # Server databases: give up connecting after this many seconds; cancel a statement after this many ms.
 CONNECT_TIMEOUT_S = int(os.environ.get("CHUDING_DB_CONNECT_TIMEOUT", "5") or 5)
 STATEMENT_TIMEOUT_MS = int(os.environ.get("CHUDING_DB_STATEMENT_TIMEOUT_MS", "60000") or 60000)

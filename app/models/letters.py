@@ -4,7 +4,9 @@ belongs to the round: app.models.rounds); per unit the office and telephone that
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Timestamped
@@ -25,3 +27,16 @@ class UnitLetterSettings(Timestamped, Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
     office: Mapped[str] = mapped_column(String(100), default="")  # 受理异议的办公室
     phone: Mapped[str] = mapped_column(String(40), default="")  # 监督电话
+
+
+class LetterRecord(Base):
+    """A letter (docx) or the 呈报表 draft generated for a person in a round: the per-person letter
+    state of the 文书 column, the packet's "已生成，待打印签字后扫描上传" and ``chuding status``. Recorded
+    by the generating services (the app wrote the file; where the officer keeps it is theirs)."""
+
+    __tablename__ = "letter_records"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # app.policy.profiles.DOCUMENT_KINDS
+    generated_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.current_timestamp())

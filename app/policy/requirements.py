@@ -56,6 +56,12 @@ PER_YEAR_SLOTS = ("assessment", "continuing_education")
 # Other unit-issued materials (派驻情况说明, 社保缴费清单, 师德师风情况说明 for teachers) are per person.
 ROUND_DOCUMENT_KINDS = ("gongshi", "gongshi-result", "tuijian")
 UNIT_PROVIDED, UNIT_MISSING, UNIT_NOT_APPLICABLE = "已提供", "缺失", "不适用"
+# Where a unit document of the round comes from: the stamped scan in the round's 单位材料 ("unit"), a
+# scan filed in a person's packet (older databases: "packet"), the officer's 标记为已提供 ("marked"),
+# 本批次不需要 ("not_needed"), or nowhere yet ("missing").
+UNIT_SOURCES = ("unit", "packet", "marked", "not_needed", "missing")
+# the place in the GUI where the officer provides them (blockers and checklist rows name it)
+UNIT_PLACE = "“文书”页的“单位材料”"
 
 
 def round_unit_slots(profile: Any) -> list[Any]:
@@ -82,7 +88,18 @@ class UnitDocState:
     name: str
     status: str
     reason: str = ""
-    document_ids: tuple[int, ...] = ()
+    document_ids: tuple[int, ...] = ()  # every scan that provides it (the round's own and packet ones)
+    # where it comes from: one of UNIT_SOURCES
+    source: str = "missing"
+    round_document_ids: tuple[int, ...] = ()  # the round's own scans (单位材料), exported to 00_单位材料
+    generated: bool = False  # its letter was generated in the round (next step: print, stamp, scan)
+
+    @property
+    def next_step(self) -> str:
+        """The next of 生成 → 打印盖章 → 扫描上传 ("" when provided or not needed)."""
+        if self.done:
+            return ""
+        return "打印盖章后扫描上传" if self.generated else "生成"
 
     @property
     def done(self) -> bool:
@@ -90,7 +107,9 @@ class UnitDocState:
 
     def to_json(self) -> dict[str, Any]:
         return {"slot": self.slot, "name": self.name, "status": self.status, "reason": self.reason,
-                "document_ids": list(self.document_ids)}
+                "source": self.source, "generated": self.generated, "next_step": self.next_step,
+                "document_ids": list(self.document_ids),
+                "round_document_ids": list(self.round_document_ids)}
 
 
 class _PageLike(Protocol):
@@ -152,6 +171,51 @@ class SlotStatus:
                 "pages": self.pages, "pages_pending": self.pages_pending, "export_ids": self.counting_ids}
 
 
+# the checklist row of a letter the app generated for the person that is not scanned back yet
+GENERATED_NOT_SCANNED = "已生成，待打印签字后扫描上传"
+GENERATED_UNIT_NOT_SCANNED = "已生成，待打印盖章后扫描上传"
+
+
+@dataclass(frozen=True)
+class LetterState:
+    """Which letters (docx) and the 呈报表 draft the round's profile asks for this person (its
+    ``[documents]`` table via app.policy.profiles.document_rule: required ones, 师德师风 for teachers
+    only), and which of them were generated for the person in the round (app.models.LetterRecord)."""
+
+    wanted: tuple[str, ...]  # DOCUMENT_KINDS, the profile's order
+    generated: Mapping[str, dt.datetime] = field(default_factory=dict)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for k in self.wanted if k in self.generated)
+
+    @property
+    def total(self) -> int:
+        return len(self.wanted)
+
+    @property
+    def missing(self) -> list[str]:
+        return [k for k in self.wanted if k not in self.generated]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"done": self.done, "total": self.total,
+                "generated": {k: self.generated[k].isoformat(sep=" ", timespec="seconds")
+                              for k in self.wanted if k in self.generated},
+                "missing": self.missing}
+
+
+def letter_state(person: PersonData, profile: Any, generated: Mapping[str, dt.datetime] | None = None) -> LetterState:
+    """The person's letter state in a round under ``profile`` (the one reader of which letters)."""
+    from app.policy.profiles import DOCUMENT_KINDS, document_rule, is_teacher
+
+    wanted = []
+    for kind in DOCUMENT_KINDS:
+        rule = document_rule(profile, kind)
+        if rule.need == "required" and (not rule.teachers_only or is_teacher(person)):
+            wanted.append(kind)
+    return LetterState(tuple(wanted), dict(generated or {}))
+
+
 @dataclass
 class PersonPacket:
     person_id: int
@@ -159,6 +223,7 @@ class PersonPacket:
     id_number: str
     slots: list[SlotStatus]
     warnings: list[str] = field(default_factory=list)
+    letters: LetterState | None = None  # the round's letters for the person (文书)
 
     @property
     def counted(self) -> list[SlotStatus]:
@@ -193,6 +258,7 @@ class PersonPacket:
         return {"person_id": self.person_id, "name": self.name, "id_number": self.id_number,
                 "done": self.done, "total": self.total, "complete": self.complete,
                 "completeness": round(self.completeness, 4), "warnings": self.warnings,
+                "letters": self.letters.to_json() if self.letters is not None else None,
                 "slots": [x.to_json() for x in self.slots]}
 
 
@@ -333,13 +399,14 @@ def _unit_row(spec: Any, state: UnitDocState, own: list[_Doc]) -> SlotStatus:
     elif state.done:
         st.status, st.reason = UPLOADED, state.reason or "单位材料已提供"
     else:
-        st.reason = "单位材料（本批次共用）尚未提供：" + (state.reason or "请上传签章后的扫描件或标记为已提供")
+        st.reason = "单位材料（本批次共用）尚未提供：" + (state.reason or f"请在{UNIT_PLACE}中上传盖章后的扫描件或标记为已提供")
     return st
 
 
 def person_checklist(person: PersonData, documents: Sequence[DocumentLike], profile: Any, as_of: dt.date,
                      *, years: list[int] | None = None, verdict: Any = None,
-                     unit: Mapping[str, UnitDocState] | None = None) -> PersonPacket:
+                     unit: Mapping[str, UnitDocState] | None = None,
+                     generated: Mapping[str, dt.datetime] | None = None) -> PersonPacket:
     """The checklist of one person against ``profile.materials``.
 
     ``verdict`` (the round's judgement) gives the years that need an assessment and continuing
@@ -397,5 +464,17 @@ def person_checklist(person: PersonData, documents: Sequence[DocumentLike], prof
             rows.append(SlotStatus(slot, SLOT_LABELS.get(slot, slot), None, UPLOADED, "本政策不要求此材料",
                                    False, False, False, "person", "", False, "", "", [d.id for d in docs],
                                    sum(len(d.mask_states) for d in docs)))
-    return PersonPacket(person.id, person.name, person.id_number, rows, warnings)
+    letters = None
+    if generated is not None:  # in a round: the letter state, and generated letters not scanned back
+        from app.policy.profiles import DOCUMENT_SLOTS
+
+        letters = letter_state(person, profile, generated)
+        made = {DOCUMENT_SLOTS[k] for k in letters.wanted if k in letters.generated}
+        for row in rows:
+            if row.slot in made and row.status == MISSING:
+                if unit is not None and row.slot in unit:
+                    row.reason = f"{GENERATED_UNIT_NOT_SCANNED}（{UNIT_PLACE}）"
+                else:
+                    row.reason = GENERATED_NOT_SCANNED
+    return PersonPacket(person.id, person.name, person.id_number, rows, warnings, letters)
 

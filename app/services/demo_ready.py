@@ -240,19 +240,23 @@ def demo_ready_hook(db: Database, persons: list[PersonData]) -> dict[str, Any]:
 
 
 def add_unit_documents(db: Database, holder: PersonData, names: list[str]) -> list[str]:
-    """The round's unit documents (公示, 公示结果, 推荐报告), signed and stamped, filed in ``holder``'s
-    packet: a scan of each in the packet of a person of the round provides it for the round."""
+    """The round's unit documents (公示, 公示结果, 推荐报告), signed and stamped, stored as the current
+    round's own documents (单位材料, app.services.unit_documents), as an officer uploads them.
+    ``holder``: the person whose unit the letters are issued by."""
     from app.documents.demo_scans import unit_document
     from app.documents.ingest import ingest_bytes
     from app.policy.profiles import load_profile
     from app.policy.requirements import round_unit_slots
-    from app.services.packet import add_documents
+    from app.services.packet import store_document
+    from app.services.rounds import get_round
 
     unit = holder.unit.name or "新疆示例单位"
+    round_id = get_round(db).id
     added = []
     for n, spec in enumerate(round_unit_slots(load_profile(DEMO_PROFILE))):
         blob = unit_document(spec.name, unit, names, seed=700 + n)
-        add_documents(db, holder.id, spec.slot, [ingest_bytes(blob, f"{spec.name}.jpg")])  # type: ignore[arg-type]
+        store_document(db, spec.slot, [ingest_bytes(blob, f"{spec.name}.jpg")], round_id=round_id,
+                       check_scans=False)
         added.append(spec.slot)
     return added
 

@@ -32,6 +32,7 @@ from app.export.bundle import (
 )
 from app.models.db import Database
 from app.paths import inside, safe_filename
+from app.policy.requirements import UNIT_NOT_APPLICABLE
 from app.settings import Settings, UploadLimits, load_settings
 
 log = logging.getLogger(__name__)
@@ -148,8 +149,33 @@ def _documents(db: Database, person_ids: list[int]) -> dict[int, list[DocInput]]
                     masked_exists=bool(masked and masked.is_file()), not_needed_by=decided.get(pg.id),
                     size=blob.stat().st_size if blob.is_file() else 0,
                 ))
-            out[d.person_id].append(DocInput(d.id, d.slot, d.year, d.title or "", d.issue_date, d.word_count, pages))
+            out[int(d.person_id or 0)].append(DocInput(d.id, d.slot, d.year, d.title or "", d.issue_date, d.word_count, pages))
     return out
+
+
+def _unit_scans(db: Database, document_ids: Sequence[int], limits: UploadLimits) -> tuple[list[UnitInput], list[str]]:
+    """The round's own unit documents (the stamped 公示 … scans of 单位材料) as files of 00_单位材料:
+    what app.services.release lets out of the vault (unit documents are never masked: as they are,
+    metadata dropped), within the upload limits, named by the material."""
+    import tempfile
+
+    from app.services.documents import export_for_upload
+    from app.services.packet import get_document
+
+    out: list[UnitInput] = []
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="chuding-unit-scan-") as scratch:
+        for n, doc_id in enumerate(document_ids, start=1):
+            info = get_document(db, doc_id)
+            target = inside(Path(scratch), safe_filename(f"{info.slot_label}_盖章扫描件_{n:02d}", ".pdf"))
+            result = export_for_upload(db, doc_id, target, limits=limits)
+            if not result.ok or result.path is None:
+                notes.append(f"单位材料“{info.slot_label}”的扫描件压缩后仍超过大小限制，未导出：请重新扫描")
+                continue
+            name = f"{info.slot_label}_盖章扫描件" + (f"_{n:02d}" if len(document_ids) > 1 else "") + result.path.suffix
+            out.append(UnitInput(name, result.path.read_bytes(), [pg.blob_sha for pg in info.pages], info.slot,
+                                 len(info.pages)))
+    return out, notes
 
 
 def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date,
@@ -183,7 +209,7 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date,
                 d = root / kind / str(b)
                 try:
                     rep = generate_letters(db, batch, kind, d, profile_id=profile.id, as_of=as_of,
-                                           round_name=round_name)
+                                           round_name=round_name, record=False)
                 except ChudingError as exc:
                     notes.append(f"未生成{label}：{exc.message}")
                     continue
@@ -200,7 +226,8 @@ def _unit_files(db: Database, persons: list[Any], profile: Any, as_of: dt.date,
             for n, p in enumerate(persons, start=1):
                 f = inside(root, safe_filename(f"呈报表_{n:02d}_{p.name}", ".pdf"))
                 try:
-                    form = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of, round_name=round_name)
+                    form = generate_form(db, int(p.id), f, profile_id=profile.id, as_of=as_of, round_name=round_name,
+                                         record=False)
                 except ChudingError as exc:
                     notes.append(f"{p.name}：未生成呈报表草稿：{exc.message}")
                     continue
@@ -261,8 +288,17 @@ def preflight(db: Database, *, profile_id: str | None = None, person_ids: Sequen
     plan.warnings_text = list(notes)
     if not persons and not round_persons(db, judge):
         notes.append(f"申报批次“{judge.round.name}”中没有人员")
-    if include_unit_files and persons:
-        plan.unit_provider = lambda: _unit_files(db, persons, profile, date, judge.round.name)
+    scans = [i for u in unit.values() if u.status != UNIT_NOT_APPLICABLE for i in u.round_document_ids]
+
+    def unit_files() -> tuple[list[UnitInput], list[str]]:
+        files, notes_ = _unit_scans(db, scans, settings.upload)
+        if include_unit_files and persons:
+            more, more_notes = _unit_files(db, persons, profile, date, judge.round.name)
+            files, notes_ = files + more, notes_ + more_notes
+        return files, notes_
+
+    if scans or (include_unit_files and persons):
+        plan.unit_provider = unit_files
     return Preflight(plan, notes)
 
 

@@ -128,9 +128,16 @@ def draft_file_name(db: Database, person_key: str | int) -> str:
 
 
 def generate_form(db: Database, person_key: str | int, out_path: str | Path, *, profile_id: str | None = None,
-                  as_of: dt.date | None = None, copies: int = 2, round_name: str | None = None) -> FormReport:
+                  as_of: dt.date | None = None, copies: int = 2, round_name: str | None = None,
+                  record: bool = True) -> FormReport:
+    """Write the 呈报表 draft of the person; ``record``: remember it as generated in the round (the
+    文书 column; the export, which puts drafts into the bundle only, passes False)."""
     data, warnings = build_form_data(db, person_key, profile_id=profile_id, as_of=as_of, round_name=round_name)
     result: FormResult = write_form(data, out_path, copies=copies)
+    if record and data.person.id is not None:
+        from app.services.letters import record_generated
+
+        record_generated(db, [int(data.person.id)], "form", round_name=round_name)
     if result.truncated:
         warnings.append(f"以下栏目内容过长，缩小到 8 磅仍放不下，已截断（以“…”结尾）：{'、'.join(result.truncated)}")
     if result.small:

@@ -30,6 +30,7 @@ from app.export.letters import (
 )
 from app.models import LetterInput, Person, UnitLetterSettings
 from app.models.db import Database
+from app.services.changes import Change
 from app.services.roster import find_person
 
 Progress = Callable[[int, int], None]
@@ -243,6 +244,14 @@ class LettersReport:
     excluded: list[str] = field(default_factory=list)
     late: list[str] = field(default_factory=list)  # dates printed later than the deadline
     deadline: dt.date | None = None
+    person_ids: list[int] = field(default_factory=list)  # the persons the letters were made for
+
+    @property
+    def change(self) -> Change:
+        """The persons' letter state changed (the 文书 column, their checklist rows)."""
+        from app.policy.profiles import DOCUMENT_SLOTS
+
+        return Change.of(persons=self.person_ids, slots=[DOCUMENT_SLOTS.get(self.kind, self.kind)])
 
     @property
     def complete(self) -> bool:
@@ -281,12 +290,14 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
                      profile_id: str | None = None, start: dt.date | None = None,
                      days: int = MIN_PUBLICITY_DAYS, as_of: dt.date | None = None,
                      issue_date: dt.date | None = None, progress: Progress | None = None,
-                     round_name: str | None = None) -> LettersReport:
+                     round_name: str | None = None, record: bool = True) -> LettersReport:
     """Render the letters of ``kind`` for the persons and write them into ``out_dir``.
 
     Everything is rendered in memory first; files are written (atomically) only when every letter
     rendered, so a failure leaves no partial set. ``start`` is saved as the persons' publicity start;
     without it the stored start is used. Persons judged ineligible are left out of the 推荐报告.
+    ``record``: remember the letter as generated for its persons in the round (the 文书 column);
+    the export, which renders letters into the bundle only, passes False.
     """
     from app.policy.profiles import document_rule, is_teacher
     from app.services.rounds import judge_round
@@ -400,6 +411,9 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
     if progress:
         progress(0, total)
     paths = write_letters(letters, out_dir)
+    if record:
+        record_generated(db, [int(lp.person.id) for lp in letter_persons if lp.person.id is not None], kind,
+                         round_name=judge.round.name)
     if progress:
         progress(total, total)
     missing: list[str] = []
@@ -407,7 +421,36 @@ def generate_letters(db: Database, person_keys: Sequence[str | int], kind: str, 
         missing.extend(m for m in letter.missing if m not in missing)
         warnings.extend(w for w in letter.warnings if w not in warnings)
     warnings.extend(m for m in late if m not in warnings)
-    return LettersReport(kind, profile.id, tpl.id, paths, missing, warnings, publicity, excluded, late, deadline)
+    return LettersReport(kind, profile.id, tpl.id, paths, missing, warnings, publicity, excluded, late, deadline,
+                         [int(lp.person.id) for lp in letter_persons if lp.person.id is not None])
+
+
+def record_generated(db: Database, person_ids: Sequence[int], kind: str, *, round_name: str | None = None) -> None:
+    """Remember that the letter ``kind`` (a DOCUMENT_KINDS value, "form" for the 呈报表 draft) was
+    generated for the persons in the round (the per-person letter state; app.models.LetterRecord)."""
+    from app.models import LetterRecord
+    from app.services.rounds import get_round
+
+    rid = get_round(db, round_name).id
+    now = dt.datetime.now().replace(microsecond=0)
+    with db.session() as s:
+        for pid in dict.fromkeys(int(x) for x in person_ids):
+            row = s.get(LetterRecord, (rid, pid, kind))
+            if row is None:
+                s.add(LetterRecord(round_id=rid, person_id=pid, kind=kind, generated_at=now))
+            else:
+                row.generated_at = now
+
+
+def generated_letters(db: Database, round_id: int) -> dict[int, dict[str, dt.datetime]]:
+    """person id → {kind: when generated} in the round."""
+    from app.models import LetterRecord
+
+    out: dict[int, dict[str, dt.datetime]] = {}
+    with db.session() as s:
+        for r in s.scalars(select(LetterRecord).where(LetterRecord.round_id == round_id)):
+            out.setdefault(r.person_id, {})[r.kind] = r.generated_at
+    return out
 
 
 def kind_label(kind: str) -> str:

@@ -210,7 +210,8 @@ def set_not_needed(db: Database, page_id: int, not_needed: bool = True, *, offic
                             page_id=page_id, input_sha=page.blob_sha, output_sha="", decision="not_needed",
                             officer=(officer or officer_name()).strip()[:100] or "未知用户", verify_ok=False,
                             boxes_json='{"pages": []}', checks_json="[]", page_count=1))
-        return Change.of(persons=[doc.person_id] if doc else [], slots=[doc.slot] if doc else [], pages=[page_id])
+        return Change.of(persons=[doc.person_id] if doc and doc.person_id is not None else [],
+                         slots=[doc.slot] if doc else [], pages=[page_id])
 
 
 def not_needed_decisions(session: Any, page_ids: Sequence[int]) -> dict[int, str]:
@@ -484,7 +485,7 @@ def _page_label(db: Database, page_id: int) -> str:
         if page is None:
             raise NotFoundError(f"页面不存在（编号 {page_id}）")
         doc = s.get(Document, page.document_id)
-        person = s.get(Person, doc.person_id) if doc else None
+        person = s.get(Person, doc.person_id) if doc and doc.person_id is not None else None
         who = person.name if person and person.name else ""
         title = (doc.title or doc.slot) if doc else ""
         return f"{who}的“{title}”第 {page.index + 1} 页"
@@ -509,6 +510,8 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
         doc = s.get(Document, page.document_id)
         assert doc is not None
         person_id, document_id, slot = doc.person_id, doc.id, doc.slot
+    if person_id is None:  # DOMAIN.md §4: unit-issued documents are never masked
+        raise UsageError("这是申报批次的单位材料（公示、推荐报告等），按规定不遮盖，原样导出")
     targets = person_targets(db, person_id)
     if secrets is None:
         secrets = targets.secrets

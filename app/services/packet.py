@@ -46,20 +46,24 @@ from app.services.changes import Change
 @dataclass
 class AddResult:
     document_id: int
-    person_id: int
+    person_id: int | None  # None: a round's own unit document
     slot: str
     year: int | None
     pages: int
     word_count: int | None
     issue_date: dt.date | None
     warnings: list[str]
+    round_id: int | None = None  # a round's own unit document
 
     @property
     def change(self) -> Change:
-        return Change.of(persons=[self.person_id], slots=[self.slot])
+        if self.round_id is not None:  # every checklist's unit rows of the round
+            return Change.of(slots=[self.slot], round_fields=["unit_documents"])
+        return Change.of(persons=[self.person_id] if self.person_id is not None else [], slots=[self.slot])
 
     def to_json(self) -> dict[str, Any]:
-        return {"document_id": self.document_id, "person_id": self.person_id, "slot": self.slot,
+        return {"document_id": self.document_id, "person_id": self.person_id, "round_id": self.round_id,
+                "slot": self.slot,
                 "year": self.year, "pages": self.pages, "word_count": self.word_count,
                 "issue_date": self.issue_date.isoformat() if self.issue_date else None,
                 "warnings": self.warnings}
@@ -109,7 +113,21 @@ def add_documents(db: Database, person_key: str | int, slot: str, files: Sequenc
     check_slot(slot, year)
     if not files:
         raise UsageError("没有要添加的文件")
-    person_id = _person_id(db, person_key)
+    return store_document(db, slot, files, year, person_id=_person_id(db, person_key), password=password,
+                          issue_date=issue_date, title=title, progress=progress, check_scans=check_scans)
+
+
+def store_document(db: Database, slot: str, files: Sequence[str | Path] | Sequence[IngestedFile],
+                   year: int | None = None, *, person_id: int | None = None, round_id: int | None = None,
+                   password: str | None = None, issue_date: dt.date | None = None, title: str = "",
+                   progress: Callable[[int, int], None] | None = None, check_scans: bool = True) -> AddResult:
+    """The one document-add path (bounded reader, hostile-input checks, all-or-nothing): ``files``
+    into one new document owned by a person (``person_id``, their packet) or by a round
+    (``round_id``, the round's own unit document; app.services.unit_documents)."""
+    if (person_id is None) == (round_id is None):
+        raise UsageError("材料必须属于一个人员或一个申报批次")
+    if not files:
+        raise UsageError("没有要添加的文件")
     ingested: list[IngestedFile] = []
     for i, f in enumerate(files):
         ingested.append(f if isinstance(f, IngestedFile) else ingest_path(f, password=password))
@@ -126,7 +144,7 @@ def add_documents(db: Database, person_key: str | int, slot: str, files: Sequenc
     warnings: list[str] = []
     with db.session() as s:
         kinds = {x.source_kind for x in ingested}
-        doc = Document(person_id=person_id, slot=slot, year=year, title=title or SLOT_LABELS[slot],
+        doc = Document(person_id=person_id, round_id=round_id, slot=slot, year=year, title=title or SLOT_LABELS[slot],
                        status="active", original_name="；".join(x.name for x in ingested)[:260],
                        source_kind=kinds.pop() if len(kinds) == 1 else "mixed", issue_date=issue_date,
                        word_count=words, note="")
@@ -147,7 +165,7 @@ def add_documents(db: Database, person_key: str | int, slot: str, files: Sequenc
         s.add(doc)
         s.flush()
         refs = [PageRef.of(pg) for pg in doc.pages]
-        result = AddResult(doc.id, person_id, slot, year, index, words, issue_date, warnings)
+        result = AddResult(doc.id, person_id, slot, year, index, words, issue_date, warnings, round_id)
     if check_scans:
         result.warnings.extend(scan_warnings(vault, slot, refs))
     if progress:
@@ -212,7 +230,7 @@ class PageInfo:
 @dataclass
 class DocumentInfo:
     id: int
-    person_id: int
+    person_id: int | None  # None: a round's own unit document (``round_id``)
     slot: str
     slot_label: str
     year: int | None
@@ -224,9 +242,10 @@ class DocumentInfo:
     word_count: int | None
     created_at: dt.datetime | None
     pages: list[PageInfo] = field(default_factory=list)
+    round_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "person_id": self.person_id, "slot": self.slot, "slot_label": self.slot_label,
+        return {"id": self.id, "person_id": self.person_id, "round_id": self.round_id, "slot": self.slot, "slot_label": self.slot_label,
                 "year": self.year, "title": self.title, "original_name": self.original_name,
                 "source_sha": self.source_sha, "source_kind": self.source_kind,
                 "issue_date": self.issue_date.isoformat() if self.issue_date else None,
@@ -240,12 +259,15 @@ def doc_info(d: Document) -> DocumentInfo:
         d.id, d.person_id, d.slot, SLOT_LABELS.get(d.slot, d.slot), d.year, d.title, d.original_name,
         d.source_sha, d.source_kind, d.issue_date, d.word_count, d.created_at,
         [PageInfo(p.id, p.index, p.blob_sha, p.kind, p.source_page, p.width_px, p.height_px, p.dpi, p.rotation,
-                  p.mask_state, p.masked_sha, p.origin_sha) for p in d.pages])
+                  p.mask_state, p.masked_sha, p.origin_sha) for p in d.pages], d.round_id)
 
 
 def list_documents(db: Database, person_id: int | None = None) -> list[DocumentInfo]:
+    """The active packet documents of one person (``person_id``) or of every person. A round's own
+    unit documents are no one's packet: app.services.unit_documents lists them."""
     with db.session() as s:
-        q = select(Document).options(selectinload(Document.pages)).where(Document.status == "active")
+        q = select(Document).options(selectinload(Document.pages)).where(Document.status == "active",
+                                                                           Document.person_id.is_not(None))
         if person_id is not None:
             q = q.where(Document.person_id == person_id)
         q = q.order_by(Document.person_id, Document.slot, Document.year, Document.id)

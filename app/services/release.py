@@ -88,7 +88,7 @@ def release_document(db: Database, document_id: int) -> Release:
         d = s.get(Document, document_id, options=[selectinload(Document.pages)])
         if d is None:
             raise NotFoundError(f"材料不存在（编号 {document_id}）")
-        person = s.get(Person, d.person_id)
+        person = s.get(Person, d.person_id) if d.person_id is not None else None  # None: a round's document
         rows = [(p.id, p.index, p.blob_sha, p.kind, p.source_page or 0, p.rotation or 0, p.dpi, p.mask_state,
                  p.masked_sha) for p in sorted(d.pages, key=lambda x: x.index)]
         decided = not_needed_decisions(s, [r[0] for r in rows])

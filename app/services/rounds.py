@@ -28,6 +28,7 @@ from app.policy.profiles import ANNIVERSARY_MODES, Profile, load_profile
 from app.policy.requirements import (
     UNIT_MISSING,
     UNIT_NOT_APPLICABLE,
+    UNIT_PLACE,
     UNIT_PROVIDED,
     PersonPacket,
     UnitDocState,
@@ -357,32 +358,52 @@ def round_persons(db: Database, judge: RoundJudge) -> list[PersonData]:
 
 
 # ------------------------------------------------------------------------------------ requirements
-def unit_documents(judge: RoundJudge, documents: Iterable[Any]) -> dict[str, UnitDocState]:
-    """The round's unit documents with their state. ``documents``: the active documents of the
-    round's persons (a scan of the slot in anyone's packet provides it)."""
+def unit_documents(judge: RoundJudge, documents: Iterable[Any], round_documents: Iterable[Any] = (),
+                   generated_kinds: Iterable[str] = ()) -> dict[str, UnitDocState]:
+    """The round's unit documents with their state and where each comes from (UNIT_SOURCES).
+    ``round_documents``: the round's own scans (单位材料, app.services.unit_documents);
+    ``documents``: the active documents of the round's persons (a scan of the slot filed in anyone's
+    packet — how older databases hold them — provides it too)."""
     by_slot: dict[str, list[int]] = {}
     for d in documents:
         by_slot.setdefault(d.slot, []).append(int(d.id))
+    own: dict[str, list[int]] = {}
+    for d in round_documents:
+        own.setdefault(d.slot, []).append(int(d.id))
+    from dataclasses import replace
+
+    from app.policy.profiles import DOCUMENT_SLOTS
+
+    made_slots = {DOCUMENT_SLOTS[k] for k in generated_kinds if k in DOCUMENT_SLOTS}
     out: dict[str, UnitDocState] = {}
     for spec in round_unit_slots(judge.profile):
         decision, note = judge.round.unit_decisions.get(spec.slot, ("auto", ""))
-        ids = tuple(by_slot.get(spec.slot, ()))
+        mine, theirs = tuple(own.get(spec.slot, ())), tuple(by_slot.get(spec.slot, ()))
+        ids = mine + theirs
         if decision == "not_applicable":
-            state = UnitDocState(spec.slot, spec.name, UNIT_NOT_APPLICABLE, note or "本批次不需要")
+            state = UnitDocState(spec.slot, spec.name, UNIT_NOT_APPLICABLE, note or "本批次不需要", (),
+                                 "not_needed")
+        elif mine:
+            state = UnitDocState(spec.slot, spec.name, UNIT_PROVIDED, f"单位材料中已上传 {len(mine)} 份盖章扫描件",
+                                 ids, "unit", mine)
         elif decision == "provided":
-            state = UnitDocState(spec.slot, spec.name, UNIT_PROVIDED, note or "已标记为已提供", ids)
-        elif ids:
-            state = UnitDocState(spec.slot, spec.name, UNIT_PROVIDED, f"已上传 {len(ids)} 份扫描件", ids)
+            state = UnitDocState(spec.slot, spec.name, UNIT_PROVIDED, note or "已标记为已提供", ids, "marked")
+        elif theirs:
+            state = UnitDocState(spec.slot, spec.name, UNIT_PROVIDED, f"人员材料中已上传 {len(theirs)} 份扫描件",
+                                 ids, "packet")
         else:
-            state = UnitDocState(spec.slot, spec.name, UNIT_MISSING, "尚未上传，也未标记为已提供")
-        out[spec.slot] = state
+            state = UnitDocState(spec.slot, spec.name, UNIT_MISSING,
+                                 f"尚未上传，也未标记为已提供（请在{UNIT_PLACE}中处理）")
+        out[spec.slot] = replace(state, generated=spec.slot in made_slots)
     return out
 
 
 def checklist(judge: RoundJudge, person: PersonData, documents: Sequence[Any], verdict: Verdict,
-              unit: dict[str, UnitDocState]) -> PersonPacket:
-    """One person's checklist in the round (the one requirement evaluator)."""
-    return person_checklist(person, documents, judge.profile, judge.as_of, verdict=verdict, unit=unit)
+              unit: dict[str, UnitDocState], generated: dict[str, Any] | None = None) -> PersonPacket:
+    """One person's checklist in the round (the one requirement evaluator), with the person's
+    letter state (``generated``: kind → when, app.services.letters.generated_letters)."""
+    return person_checklist(person, documents, judge.profile, judge.as_of, verdict=verdict, unit=unit,
+                            generated=generated if generated is not None else {})
 
 
 def round_checklists(db: Database, judge: RoundJudge, persons: Sequence[PersonData],
@@ -391,18 +412,24 @@ def round_checklists(db: Database, judge: RoundJudge, persons: Sequence[PersonDa
     """The checklists of ``persons`` in the round and the round's unit documents: what the 材料 page,
     ``packet status``, the export plan and ``status`` all read. ``members``: the round's persons
     when the caller has them (else read again)."""
+    from app.services.letters import generated_letters
     from app.services.packet import list_documents
+    from app.services.unit_documents import list_unit_documents
 
     docs = list_documents(db)
     member_ids = {p.id for p in (members if members is not None else round_persons(db, judge))}
-    unit = unit_documents(judge, [d for d in docs if d.person_id in member_ids])
+    generated = generated_letters(db, judge.round.id)
+    made = {k for pid, kinds in generated.items() if pid in member_ids for k in kinds}
+    unit = unit_documents(judge, [d for d in docs if d.person_id in member_ids],
+                          list_unit_documents(db, round_id=judge.round.id), made)
     by_person: dict[int, list[Any]] = {}
     for d in docs:
-        by_person.setdefault(d.person_id, []).append(d)
+        if d.person_id is not None:
+            by_person.setdefault(d.person_id, []).append(d)
     verdicts = verdicts if verdicts is not None else {}
     out: dict[int, PersonPacket] = {}
     for p in persons:
         assert p.id is not None
         v = verdicts.get(p.id) or judge.judge(p)
-        out[p.id] = checklist(judge, p, by_person.get(p.id, []), v, unit)
+        out[p.id] = checklist(judge, p, by_person.get(p.id, []), v, unit, generated.get(p.id, {}))
     return out, unit

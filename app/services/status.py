@@ -40,6 +40,7 @@ class PersonStatus:
             "packet": {"done": self.packet.done, "total": self.packet.total, "complete": self.packet.complete,
                        "missing": self.packet.missing},
             "masking": {"pages_pending": self.packet.pages_pending},
+            "letters": self.packet.letters.to_json() if self.packet.letters is not None else None,
             "exportable": self.exportable,
             "blockers": [{"code": i.code, "message": i.message} for i in self.blockers],
         }
@@ -76,7 +77,11 @@ class RoundStatus:
     def to_json(self) -> dict[str, Any]:
         return {"round": self.round_name, "profile": self.profile_id, "as_of": self.as_of.isoformat(),
                 "notes": self.notes, "persons": [p.to_json() for p in self.persons],
-                "unit": {"documents": [{"slot": u.slot, "status": u.status} for u in self.unit],
+                # where each comes from: the round's 单位材料 ("unit"), a person's packet, marked, …
+                "unit": {"documents": [{"slot": u.slot, "status": u.status, "source": u.source,
+                                        "reason": u.reason, "next_step": u.next_step,
+                                        "document_ids": list(u.round_document_ids)}
+                                       for u in self.unit],
                          "complete": self.unit_complete}}
 
 

@@ -159,7 +159,8 @@ class MainWindow(QMainWindow):
             if hasattr(widget, "mask_requested"):
                 widget.mask_requested.connect(self.jump_to_mask)
             for signal, slot in (("packet_requested", self.jump_to_packet), ("edit_requested", self.open_editor),
-                                 ("page_requested", self._page), ("round_edit_requested", self.edit_round)):
+                                 ("page_requested", self._page), ("round_edit_requested", self.edit_round),
+                                 ("letters_requested", self.jump_to_letters), ("unit_requested", self.jump_to_unit)):
                 if hasattr(widget, signal):
                     getattr(widget, signal).connect(slot)
             if on_roster and is_home(title):
@@ -305,6 +306,16 @@ class MainWindow(QMainWindow):
                 self.activateWindow()
                 return widget
         return None
+
+    def jump_to_letters(self, person_id: int) -> bool:
+        """The 文书 page with the person current (the dashboard's 文书 cell)."""
+        widget = self._page("文书")
+        return bool(widget is not None and widget.focus_person(person_id))  # type: ignore[attr-defined]
+
+    def jump_to_unit(self, slot: str = "") -> bool:
+        """The 文书 page's 单位材料 with the unit document ``slot`` selected (the dashboard's unit rows)."""
+        widget = self._page("文书")
+        return bool(widget is not None and widget.focus_unit(slot))  # type: ignore[attr-defined]
 
     def edit_round(self) -> None:
         """Where the current round's profile and date are edited: the roster page's toolbar."""

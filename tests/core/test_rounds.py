@@ -111,18 +111,30 @@ def test_round_date_wins_over_the_profile_deadline_and_options_count(demo_db) ->
     assert "EXAM_ONLY_SERIES" not in {x.code for x in rounds.judge_round(demo_db).judge(zheng).reasons}
 
 
-def test_unit_documents_are_requirements_of_the_round(demo_db) -> None:  # type: ignore[no-untyped-def]
-    from app.services.packet import list_documents, packet_status
+def test_unit_documents_are_requirements_of_the_round(demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.services.packet import add_documents, packet_status
     from app.services.roster import find_person
+    from app.services.unit_documents import list_unit_documents, remove_unit_document
+    from tests.core.test_bundle_support import scan_bytes
 
     unit_slots = {"gongshi", "gongshi_result", "recommendation"}
-    # the demo files the signed 公示 … in the first ready person's packet: provided for the whole round
-    holder = next(d.person_id for d in list_documents(demo_db) if d.slot == "gongshi")
+    # the demo uploads the signed 公示 … as the round's own documents: provided for the whole round
     li = find_person(demo_db, "李晓雯")
-    assert li.id != holder
     rep = packet_status(demo_db, li.id)
     assert rep.unit_complete and rep.persons[0].complete
-    assert {u.slot: u.status for u in rep.unit} == dict.fromkeys(unit_slots, "已提供")
+    assert {u.slot: (u.status, u.source) for u in rep.unit} == dict.fromkeys(unit_slots, ("已提供", "unit"))
+    # an older database filed them in a participant's packet: such a scan still provides it
+    for d in list_unit_documents(demo_db):
+        remove_unit_document(demo_db, d.id)
+    assert not packet_status(demo_db, li.id).unit_complete
+    holder = next(p.person_id for p in packet_status(demo_db, None).persons if p.person_id != li.id)
+    for n, slot in enumerate(sorted(unit_slots)):
+        scan = tmp_path / f"{slot}.jpg"
+        scan.write_bytes(scan_bytes(n, size=(620, 877)))
+        add_documents(demo_db, holder, slot, [scan])
+    rep = packet_status(demo_db, li.id)
+    assert rep.unit_complete and rep.persons[0].complete
+    assert {u.slot: (u.status, u.source) for u in rep.unit} == dict.fromkeys(unit_slots, ("已提供", "packet"))
     # the holder no longer takes part: their scans do not count for this round any more
     rounds.set_participation(demo_db, [holder], False)
     rep = packet_status(demo_db, li.id)

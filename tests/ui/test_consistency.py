@@ -44,6 +44,9 @@ def test_every_surface_agrees_for_every_profile_and_date(qapp, demo_db) -> None:
     for pid in profile_ids():
         name = f"一致性 {pid}"
         rounds.create_round(demo_db, name, pid, make_current=True)
+        # the demo's stamped unit documents belong to its first round; this one has them on paper
+        for u in round_status(demo_db).unit:
+            rounds.set_unit_document(demo_db, u.slot, "provided", note="纸质件已报送")
         for day, options in [(d, o) for o in OPTIONS for d in DATES]:
             rounds.update_round(demo_db, as_of=day, options=options)
             where = (pid, day, options)
@@ -122,7 +125,8 @@ def test_the_cli_surfaces_agree(demo_db, _isolated_user_dirs: Path) -> None:  # 
     assert any(p["exportable"] for p in rows.values())  # the demo's ready persons, current round
     ali = next(p for p in rows.values() if p["name"] == "艾力·示例")
     assert ali["packet"]["complete"] and ali["exportable"] and ali["masking"]["pages_pending"] == 0
-    assert set(ali) == {"id_number", "name", "verdict", "packet", "masking", "exportable", "blockers"}
+    assert set(ali) == {"id_number", "name", "verdict", "packet", "masking", "letters", "exportable", "blockers"}
+    assert set(ali["letters"]) == {"done", "total", "generated", "missing"}
     assert set(ali["verdict"]) == {"status", "route", "title", "earliest_date"}
     assert set(ali["packet"]) == {"done", "total", "complete", "missing"}
     # a person who does not take part in the round leaves every surface of that round

@@ -16,14 +16,31 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
         engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
-    with engine.begin() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-            compare_type=True,
-        )
-        context.run_migrations()
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite's way to change a table (batch mode) copies it and drops the old one; with foreign
+            # keys on, that DROP would cascade-delete the child rows (pages of documents …). Foreign
+            # keys can only be switched outside a transaction: off now, checked and back on at the end.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                context.configure(
+                    connection=connection,
+                    target_metadata=target_metadata,
+                    render_as_batch=sqlite,
+                    compare_type=True,
+                )
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:  # fail closed: stop (open_database copied the SQLite file aside first)
+                        raise RuntimeError(f"migration left {len(broken)} rows with a broken foreign key")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 run_migrations_online()

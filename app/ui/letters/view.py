@@ -1,5 +1,7 @@
 """文书 page: pick persons and a letter kind, set the publicity start date, enter the officer's
-paragraphs, generate the docx letters, open the folder, and make / print the 呈报表 draft."""
+paragraphs, generate the docx letters, open the folder, and make / print the 呈报表 draft (tab
+人员文书); and the round's 单位材料 with their steps 生成 → 打印盖章 → 扫描上传 (tab 单位材料,
+app.ui.letters.unit_panel)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -145,8 +148,17 @@ class LettersView(QWidget):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 3)
+        from app.ui.letters.unit_panel import UnitDocumentsPanel
+
+        self.unit_panel = UnitDocumentsPanel(ctx)
+        self.unit_panel.generate_requested.connect(self.prepare_kind)
+        self.unit_panel.folder_requested.connect(self.open_folder)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(split, "人员文书")
+        self.tabs.addTab(self.unit_panel, "单位材料")
         lay = QVBoxLayout(self)
-        lay.addWidget(split)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.tabs)
 
         ctx.bus.roster_changed.connect(self.reload)
         self.reload()
@@ -198,6 +210,40 @@ class LettersView(QWidget):
             self.phone.setText(phone)
             self.persons.setCurrentRow(0)
         self._update_period()
+
+    # ------------------------------------------------------------------ places (dashboard links)
+    def focus_person(self, person_id: int) -> bool:
+        """Show the 人员文书 tab with ``person_id`` as the current person."""
+        self.tabs.setCurrentIndex(0)
+        for i in range(self.persons.count()):
+            if int(self.persons.item(i).data(PERSON_ID_ROLE)) == person_id:
+                self.persons.setCurrentRow(i)
+                return True
+        return False
+
+    def focus_unit(self, slot: str = "") -> bool:
+        """Show the 单位材料 tab with the unit document ``slot`` selected."""
+        self.tabs.setCurrentWidget(self.unit_panel)
+        self.unit_panel.refresh()
+        return self.unit_panel.select_slot(slot) if slot else True
+
+    def prepare_kind(self, kind: str) -> None:
+        """Step ① of a unit document: its letter chosen, the round's eligible persons ticked."""
+        self.tabs.setCurrentIndex(0)
+        idx = self.kind.findData(kind)
+        if idx < 0:
+            self.result.setPlainText(f"本批次的政策不提供《{KIND_LABELS.get(kind, kind)}》的生成，请按通知自行准备")
+            return
+        self.kind.setCurrentIndex(idx)
+        try:
+            eligible = [int(p.id) for p, v in letters_svc.eligible_persons(self.ctx.db)
+                        if p.id is not None and getattr(v, "eligible", None) is True]
+        except ChudingError as exc:
+            self.result.setPlainText(exc.message)
+            return
+        self.set_checked(eligible)
+        self.result.setPlainText(f"已选《{KIND_LABELS.get(kind, kind)}》并勾选本批次可申报的 {len(eligible)} 人："
+                                 "核对公示起始日期后点“生成文书”。")
 
     def checked_ids(self) -> list[int]:
         out = []
@@ -349,6 +395,10 @@ class LettersView(QWidget):
 
         out = inside(Path(self.out_dir.text()), draft_file_name(self.ctx.db, self._current_id))
         report = generate_form(self.ctx.db, self._current_id, out, copies=1)  # the current round
+        from app.services.changes import Change
+        from app.ui.workers import emit_change
+
+        emit_change(Change.of(persons=[self._current_id], slots=["chengbaobiao"]))  # the 文书 column
         self.last_form = out
         self.result.setPlainText("\n".join([f"已生成呈报表草稿：{out}", *[f"提示：{w}" for w in report.warnings]]))
         return out

@@ -67,13 +67,34 @@ def counts_text(status: Any) -> str:
     return text
 
 
+def letters_cell(name: str, letters: Any) -> tuple[str, str, QColor | None]:
+    """The 文书 cell of a person: "已生成 2/3" with the generated and missing letters named (the
+    person's letter state in the round, app.policy.requirements.LetterState)."""
+    from app.policy.profiles import DOCUMENT_LABELS
+
+    if letters is None or not letters.total:
+        return "无需文书", f"{name}：本批次的通知不要求为本人生成文书", None
+    made = [DOCUMENT_LABELS[k] for k in letters.wanted if k in letters.generated]
+    missing = [DOCUMENT_LABELS[k] for k in letters.missing]
+    lines = [f"{name}：已生成 {letters.done}/{letters.total}"]
+    if made:
+        lines.append("已生成：" + "、".join(made))
+    if missing:
+        lines.append("未生成：" + "、".join(missing))
+    lines.append("点击转到“文书”页（生成后打印、签字或盖章，再扫描上传）")
+    color = GOOD if not missing else WAIT
+    return f"已生成 {letters.done}/{letters.total}", "\n".join(lines), color
+
+
 class DashboardPage(QWidget):
     """The home page. Signals carry the link of a clicked cell; the main window opens the place."""
 
     edit_requested = Signal(int, str)  # person id, first missing field → the person editor
     packet_requested = Signal(int, str)  # person id, slot → the person's card on 材料
     mask_requested = Signal(int, int, int)  # person id, document id, page id → 遮盖 (-1: first pending)
-    page_requested = Signal(str)  # a page title (文书)
+    page_requested = Signal(str)  # a page title
+    letters_requested = Signal(int)  # person id → the 文书 page with that person
+    unit_requested = Signal(str)  # unit document slot → the 文书 page's 单位材料
     round_edit_requested = Signal()  # the place the round's profile and date are edited (名册 toolbar)
     loaded = Signal()  # a round status is shown
 
@@ -199,7 +220,8 @@ class DashboardPage(QWidget):
                        tip=f"{p.name}：点击打开第一页待遮盖的页面")
         else:
             self._cell(row, MASK, "无待遮盖", ("mask", pid, None), color=GOOD)
-        self._cell(row, LETTERS, "生成文书…", ("page", pid, "文书"), tip=f"{p.name}：在文书页生成推荐信、呈报表等")
+        text, tip, color = letters_cell(p.name, pk.letters)
+        self._cell(row, LETTERS, text, ("letters", pid, None), color=color, tip=tip)
         if ps.exportable:
             self._cell(row, EXPORT, "可导出", None, color=GOOD)
         else:
@@ -212,14 +234,17 @@ class DashboardPage(QWidget):
                        color=BAD, tip="\n".join(lines))
 
     def _unit_row(self, row: int, u: Any) -> None:
-        from app.policy.requirements import UNIT_MISSING
+        from app.ui.letters.unit_panel import SOURCE_TEXT, next_step_text
 
-        self._cell(row, NAME, f"单位材料：{u.name}", ("page", -1, "文书"))
-        color = BAD if u.status == UNIT_MISSING else GOOD
-        steps = "生成 → 打印盖章 → 扫描上传" if u.status == UNIT_MISSING else ""
-        tip = f"本单位（本批次共用）：{u.name}{u.status}" + (f"（{u.reason}）" if u.reason else "")
-        self._cell(row, PACKET, u.status, ("page", -1, "文书"), color=color, tip=tip)
-        self._cell(row, LETTERS, steps or "—", ("page", -1, "文书"), tip=tip)
+        link = ("unit", -1, u.slot)
+        tip = (f"本单位（本批次共用）：{u.name}{u.status}" + (f"（{u.reason}）" if u.reason else "")
+               + "\n步骤：① 生成 → ② 打印盖章 → ③ 扫描上传；点击转到“文书”页的“单位材料”")
+        self._cell(row, NAME, f"单位材料：{u.name}", link, tip=tip)
+        self._cell(row, PACKET, u.status, link, color=GOOD if u.done else BAD, tip=tip)
+        if u.done:
+            self._cell(row, LETTERS, SOURCE_TEXT.get(u.source, u.status), link, color=GOOD, tip=tip)
+        else:
+            self._cell(row, LETTERS, "下一步：" + next_step_text(u), link, color=WAIT, tip=tip)
 
     # --- links ----------------------------------------------------------------------------------
     def link_at(self, row: int, col: int) -> tuple[str, int, Any] | None:
@@ -241,6 +266,10 @@ class DashboardPage(QWidget):
             self.mask_requested.emit(pid, -1, -1)
         elif kind == "page":
             self.page_requested.emit(str(detail))
+        elif kind == "letters":
+            self.letters_requested.emit(pid)
+        elif kind == "unit":
+            self.unit_requested.emit(str(detail or ""))
         elif kind == "blocker":
             issue = detail
             from app.ui.main_window import MASK_ISSUE_CODES
