@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 import pymupdf
+import pytest
 from PIL import Image
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QWizard
@@ -213,7 +213,7 @@ def test_an_officer_reaches_a_verified_bundle_from_an_empty_data_dir(qtbot, tmp_
     print(f"end-to-end walk: {time.perf_counter() - t0:.1f} s")
 
 
-def _walk(qtbot: Any, window: Any, tmp_path: Path) -> None:  # noqa: PLR0915 — one story, step by step
+def _walk(qtbot: Any, window: Any, tmp_path: Path) -> None:
     from app.ui.dialogs.import_dialog import ImportDialog
 
     # 1. first start: the wizard for an empty data dir; 单位信息 → 申报批次 (deadline typed) → 名册
@@ -249,7 +249,7 @@ def _walk(qtbot: Any, window: Any, tmp_path: Path) -> None:  # noqa: PLR0915 —
     assert status.persons == [] and dash.counts.text().startswith("0 人可申报，0 人材料不全，0 页待遮盖，0 人可导出（共 0 人）")
     assert not window.demo_banner.isVisible() and "演示" not in window.windowTitle()
     # the only banner 总览 may show is the closed-round one, and only once DEADLINE has passed
-    assert dash.banner.isVisible() == (DEADLINE < dt.date.today())
+    assert dash.banner.isVisible() == (dt.date.today() > DEADLINE)
     assert f"截止日期：{DEADLINE.isoformat()}" in dash.title.text()
 
     # 2. import the roster through the dialog the wizard opened (文件 → 导入名册 is the same dialog)
