@@ -1,4 +1,4 @@
-"""`chuding docs add|list|delete|export`, `chuding packet status`, `chuding vault gc|migrate`."""
+"""`chuding docs add|list|delete|export|mask`, `chuding packet status`, `chuding vault gc|migrate`."""
 
 from __future__ import annotations
 
@@ -42,6 +42,15 @@ def register(sub: Any, add_globals: Callable[[argparse.ArgumentParser], None]) -
     p.add_argument("document_id", type=int, metavar="DOC_ID")
     p.add_argument("-o", "--output", required=True, metavar="OUT.jpg|OUT.pdf")
     p.set_defaults(handler=cmd_export)
+
+    p = dsub.add_parser("mask", help="按已保存的遮盖框为一份材料生成遮盖件并校验（查找框外残留的姓名、单位、公章、眼部）")
+    add_globals(p)
+    p.add_argument("document_id", type=int, metavar="DOC_ID")
+    p.add_argument("--page", type=int, action="append", metavar="N", help="只处理第 N 页（从 1 起；可多次）")
+    p.add_argument("--no-ocr", action="store_true", help="跳过“框内无可识别文字”检查（更快）")
+    p.add_argument("--accept-residual", action="store_true",
+                   help="框外仍识别出本人姓名、单位、公章或眼部时，仍确认保留（记入审计）")
+    p.set_defaults(handler=cmd_mask)
 
     psub = add_command_group(sub, "packet", "申报材料清单：缺失、过期、待遮盖……", add_globals)
     p = psub.add_parser("status", help="某人或全单位的材料完成情况")
@@ -180,3 +189,31 @@ def cmd_gc(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         ctx.info(f"文件库清理完成：删除 {n} 个未被引用的文件")
     return EXIT_OK
+
+
+def cmd_mask(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Burn a stored document's boxes with the residual check (the editor's 生成遮盖件 from the CLI)."""
+    from app.masking.residual import residual_summary
+    from app.services.masking import mask_document
+
+    pages = [n - 1 for n in args.page] if args.page else None
+    if pages is not None and any(n < 0 for n in pages):
+        raise UsageError("--page 从 1 开始计数")
+    outcomes = mask_document(ctx.db, args.document_id, pages=pages, ocr=False if args.no_ocr else None,
+                             accept_residual=args.accept_residual)
+    ok = all(o.ok for o in outcomes)
+    if ctx.json:
+        ctx.emit_json({"document_id": args.document_id, "ok": ok, "pages": [o.to_json() for o in outcomes]})
+    else:
+        for o in outcomes:
+            line = f"第 {o.index + 1} 页：{o.state}"
+            if o.boxes:
+                line += f"（{o.boxes} 个遮盖框）"
+            if o.residual:
+                line += f"；框外仍可识别：{residual_summary(o.residual)}"
+            if o.state == "无遮盖框":
+                line += "；请框选需遮盖的内容，或确认无需遮盖"
+            ctx.info(line)
+        if any(o.state == "有残留" for o in outcomes):
+            ctx.info("该页保持“待遮盖”：补充遮盖框后重新生成，或确认可以保留后加 --accept-residual")
+    return EXIT_OK if ok else EXIT_PROBLEMS

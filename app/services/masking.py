@@ -557,6 +557,62 @@ def mask_page(db: Database, page_id: int, *, secrets: Sequence[str] | None = Non
     return result
 
 
+@dataclass
+class DocumentMaskOutcome:
+    """One page of :func:`mask_document`: ``state`` is 已遮盖 / 无需遮盖 / 有残留 / 已保留残留 / 无遮盖框."""
+
+    page_id: int
+    index: int  # 0-based position in the document
+    state: str
+    boxes: int = 0
+    residual: list[Any] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.state in ("已遮盖", "无需遮盖", "已保留残留")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"page": self.index, "page_id": self.page_id, "state": self.state, "ok": self.ok,
+                "boxes": self.boxes, "residual": [r.to_json() for r in self.residual]}
+
+
+def mask_document(db: Database, document_id: int, *, pages: Sequence[int] | None = None, ocr: bool | None = None,
+                  accept_residual: bool = False, progress: Callable[[int, int], None] | None = None
+                  ) -> list[DocumentMaskOutcome]:
+    """Burn a stored document's boxes page by page with the residual check (the person's and unit's
+    names, seals and eyes looked for outside the boxes), as the 遮盖 editor does. ``pages``: 0-based
+    positions (None → all). A page without boxes and without a recorded 无需遮盖 is reported, not
+    skipped silently; residuals keep the page pending unless ``accept_residual`` (audited)."""
+    from app.services.documents import get_doc
+
+    doc = get_doc(db, document_id)
+    if doc.slot in NEVER_MASK_SLOTS:
+        raise UsageError(f"“{doc.slot_label}”按规定不遮盖（照片、单位出具的材料），无需生成遮盖件")
+    chosen = [pg for pg in doc.pages if pages is None or pg.index in set(pages)]
+    if pages is not None and len(chosen) != len(set(pages)):
+        have = {pg.index for pg in doc.pages}
+        bad = sorted(i + 1 for i in set(pages) - have)
+        raise UsageError(f"材料（编号 {document_id}）共 {len(doc.pages)} 页，没有第 {'、'.join(map(str, bad))} 页")
+    with db.session() as s:
+        decided_by = not_needed_decisions(s, [pg.id for pg in chosen])
+    out: list[DocumentMaskOutcome] = []
+    for n, pg in enumerate(chosen, start=1):
+        state = get_page_boxes(db, pg.id)
+        if not state.boxes:
+            decided = pg.mask_state == "not_needed" and pg.id in decided_by  # who and when are recorded
+            out.append(DocumentMaskOutcome(pg.id, pg.index, "无需遮盖" if decided else "无遮盖框"))
+        else:
+            result = mask_page(db, pg.id, ocr=ocr, check_residual=True)
+            found = list(result.residual or [])
+            if found and accept_residual:
+                accept_page_residual(db, pg.id, found)
+            outcome = "已遮盖" if not found else "已保留残留" if accept_residual else "有残留"
+            out.append(DocumentMaskOutcome(pg.id, pg.index, outcome, len(state.boxes), found))
+        if progress is not None:
+            progress(n, len(chosen))
+    return out
+
+
 def accept_page_residual(db: Database, page_id: int, residual: Sequence[Any]) -> None:
     """The officer keeps what the residual check found on the page's derived copy: the page is masked
     (export no longer blocked) and the acceptance is recorded in the page's latest audit record."""

@@ -303,6 +303,13 @@ class PacketReport:
 
 
 
+def report_from_status(status: Any) -> PacketReport:
+    """The 材料 page's report from the round status (app.services.status.RoundStatus): the same
+    checklists, nothing computed again."""
+    return PacketReport(status.profile_id, status.plan.profile_name, status.as_of, [ps.packet for ps in status.persons],
+                        list(status.notes), unit=list(status.unit), round_name=status.round_name)
+
+
 def packet_status(db: Database, person_id: int | None, profile_id: str | None = None, as_of: dt.date | None = None,
                   *, round_name: str | None = None) -> PacketReport:
     """The checklist for one person (``person_id``) or every person of the round (None → the current

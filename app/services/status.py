@@ -57,6 +57,7 @@ class RoundStatus:
     # the round's deadline: its own, else the notice's (application_deadline), else the profile's
     # window end; None → no deadline known (annual profiles): verdicts are judged as of today
     deadline: dt.date | None = None
+    round_as_of: dt.date | None = None  # the round's own 审核日期 (None → its deadline / the profile's)
 
     def expired(self, today: dt.date | None = None) -> bool:
         """The round's deadline is before ``today``: its notice is closed, the officer should enter
@@ -102,4 +103,4 @@ def round_status(db: Database, round_name: str | None = None, *, as_of: dt.date 
         pid = int(pp.person.id)
         out.append(PersonStatus(pp.person, verdicts[pid], checklists[pid], pp.complete, blockers.get(pid, [])))
     return RoundStatus(judge.round.name, judge.profile.id, judge.as_of, out, list(unit.values()),
-                       list(judge.notes), plan, round_deadline(judge))
+                       list(judge.notes), plan, round_deadline(judge), judge.round.as_of)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -28,6 +28,17 @@ class UiContext:
     settings: Settings
     bus: Bus
     demo: bool = False  # the demo database (帮助 → 打开演示数据): shown with a banner
+    _status: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def status(self) -> Any:
+        """The current round's status, computed once per change for every page
+        (app.ui.status_source.RoundStatusSource; created on first use, in the GUI thread)."""
+        if self._status is None:
+            from app.ui.status_source import RoundStatusSource
+
+            self._status = RoundStatusSource(self)
+        return self._status
 
     def save_settings(self) -> None:
         save_settings(self.settings)

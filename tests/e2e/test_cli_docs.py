@@ -103,3 +103,52 @@ def test_bad_inputs_exit_3_and_store_nothing(tmp_path: Path, make_id) -> None:  
     assert r.returncode == 2 and "--year" in r.stderr
     code, out, _ = run_json("docs", "add", idn, "diploma", locked, "--password", "pw", db=db)
     assert code == 0 and out["pages"] == 1
+
+
+def test_docs_mask_burns_stored_boxes_with_the_residual_check(tmp_path: Path, make_id) -> None:  # type: ignore[no-untyped-def]
+    """`docs mask DOC`: the editor's 生成遮盖件 from the CLI — the person's own name left outside the
+    boxes keeps the page pending (exit 1) unless the officer accepts it; a page with no boxes is
+    reported, not passed; the photo is never masked."""
+    from app.masking.boxes import Box
+    from app.models.db import open_database
+    from app.services import masking
+    from app.services.documents import page_ids_of
+    from tests.fixtures.masking.docs import text_page_image
+
+    db_path, idn = _db_with_person(tmp_path, make_id)
+    page = tmp_path / "contract.png"
+    text_page_image([("劳动合同", 0.4, 0.08, 15), ("乙方：命令行测试", 0.1, 0.15, 15),
+                     ("本合同自双方签字之日起生效。", 0.1, 0.22, 15), ("乙方签字：命令行测试", 0.5, 0.5, 15)],
+                    size=(1240, 1754)).save(page)
+    code, out, err = run_json("docs", "add", idn, "contract", page, page, db=db_path)
+    assert code == 0, err
+    doc_id = out["document_id"]
+    db = open_database(db_path)
+    first, _second = page_ids_of(db, doc_id)
+    masking.save_page_boxes(db, first, [Box("name", 0.15, 0.125, 0.5, 0.17, 1.0, "manual")], reviewed=True)
+    db.dispose()
+
+    code, rep, err = run_json("docs", "mask", str(doc_id), "--no-ocr", db=db_path)
+    assert code == 1, err
+    p1, p2 = rep["pages"]
+    assert rep["ok"] is False and p1["state"] == "有残留" and p1["boxes"] == 1
+    (res,) = p1["residual"]
+    assert res["y0"] < 0.5 < res["y1"] and res["x1"] > 0.5  # the signature line, outside the box
+    assert p2["state"] == "无遮盖框" and p2["ok"] is False  # no box, no recorded 无需遮盖: not passed
+    assert "命令行测试" not in err
+    code, status, _ = run_json("packet", "status", idn, "--profile", "urumqi-private-2025", db=db_path)
+    assert {s["slot"]: s for s in status["persons"][0]["slots"]}["contract"]["status"] == "待遮盖"
+
+    r = run_cli("docs", "mask", str(doc_id), "--page", "1", "--no-ocr", "--accept-residual", db=db_path)
+    assert r.returncode == 0, r.stderr
+    assert "第 1 页：已保留残留（1 个遮盖框）" in r.stdout + r.stderr
+
+    r = run_cli("docs", "mask", str(doc_id), "--page", "3", db=db_path)
+    assert r.returncode == 2 and "没有第 3 页" in r.stderr
+
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(gen.jpeg((295, 413), dpi=300))
+    code, out, err = run_json("docs", "add", idn, "photo", photo, db=db_path)
+    assert code == 0, err
+    r = run_cli("docs", "mask", str(out["document_id"]), db=db_path)
+    assert r.returncode == 2 and "不遮盖" in r.stderr

@@ -49,3 +49,25 @@ def test_masking_a_page_updates_the_packet_page_and_the_roster(qtbot, demo_db) -
     qtbot.waitUntil(lambda: _pending(packet, pid) == before - 1, timeout=30000)
     qtbot.waitUntil(lambda: f"待遮盖 {before - 1} 页" in _roster_text(window, pid), timeout=30000)
     assert len(changes) == 1 and changes[0].persons == frozenset({pid}) and len(changes[0].pages) == 1
+
+
+def test_the_round_status_is_computed_once_for_every_page(qtbot, demo_db) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard, the roster and the 材料 page show one round status: computed once at start-up
+    and once per change (they used to compute it each, three times)."""
+    window = open_window(qtbot, demo_db)
+    qtbot.waitUntil(lambda: {"总览", "材料"} <= {t for t, _ in window.extra_pages}, timeout=30000)
+    dash = next(w for t, w in window.extra_pages if t == "总览")
+    packet = next(w for t, w in window.extra_pages if t == "材料")
+    qtbot.waitUntil(lambda: dash.status is not None and packet.report is not None, timeout=30000)
+    src = window.ctx.status
+    assert src.computations == 1
+    assert dash.status is src.latest and len(packet.report.persons) == len(src.latest.persons)
+    assert window.roster.model.rowCount() == len(src.latest.persons)
+
+    # one operation's signals (a change record, a roster change, a document change) → one run
+    with qtbot.waitSignal(src.ready, timeout=30000) as blocker:
+        window.ctx.bus.changed.emit(Change.of(persons=[1]))
+        window.ctx.bus.roster_changed.emit()
+        window.ctx.bus.documents_changed.emit(1)
+    assert src.computations == 2 and blocker.args[0] is dash.status is src.latest
+    assert not dash.is_loading and not window.roster.is_loading()

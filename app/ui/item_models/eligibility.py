@@ -58,14 +58,15 @@ def check_round(db: Database) -> tuple[list[PersonData], EligibilityRun]:
     """The current round's persons with verdicts and packet status (the one judgement)."""
     from app.services.status import round_status
 
-    st = round_status(db)
+    return run_from_status(round_status(db))
+
+
+def run_from_status(st: Any) -> tuple[list[PersonData], EligibilityRun]:
+    """The roster's view of a round status (app.services.status.RoundStatus): no computing here."""
     persons = [ps.person for ps in st.persons]
     run = EligibilityRun(st.profile_id, st.as_of, {int(ps.person.id): ps.verdict for ps in st.persons},
                          list(st.notes), status={int(ps.person.id): ps for ps in st.persons},
-                         round_name=st.round_name)
-    from app.services.rounds import get_round
-
-    run.stored_as_of = get_round(db, st.round_name).as_of
+                         round_name=st.round_name, stored_as_of=st.round_as_of)
     return persons, run
 
 

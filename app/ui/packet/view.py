@@ -53,7 +53,7 @@ from app.services.packet import (
     SlotStatus,
     add_documents,
     list_documents,
-    packet_status,
+    report_from_status,
 )
 from app.ui.context import UiContext
 from app.ui.workers import TaskState, op
@@ -358,10 +358,12 @@ class PacketView(QWidget):
         lay.addLayout(bar)
         lay.addWidget(self.tabs, 1)
         self._set_tools_enabled(False)
-        ctx.bus.roster_changed.connect(self.reload)
-        ctx.bus.documents_changed.connect(lambda _pid: self.reload())
-        ctx.bus.changed.connect(lambda _change: self.reload())  # masks, uploads, the round's date …
-        self.reload()
+        # masks, uploads, the round's date …: the status source judges again, once for every page
+        ctx.status.ready.connect(self._status_ready)
+        if ctx.status.fresh() is not None:
+            self._status_ready(ctx.status.fresh())
+        else:
+            ctx.status.ensure()
 
     # ----------------------------------------------------------------------------- loading
     @property
@@ -370,29 +372,23 @@ class PacketView(QWidget):
         return self.report.profile_id if self.report is not None else None
 
     def reload(self) -> None:
-        db = self.ctx.db
-        self._generation += 1
-        gen = self._generation
+        """Read the checklists again (in the background, shared with the other pages)."""
+        self.ctx.status.refresh()
 
-        def work(task: TaskState) -> PacketReport:
-            return packet_status(db, None)  # the current round
-
-        def done(report: PacketReport) -> None:
-            if gen != self._generation:
-                return
-            self.report = report
-            self.round_label.setText(f"申报批次：{report.round_name}（{report.profile_name}）")
-            self._fill_persons()
-            self._fill_overview()
-            self.summary.setText(
-                f"核对日期 {report.as_of.isoformat()}；全单位 {report.done}/{report.total} 项完成"
-                f"（{report.completeness:.0%}），{sum(1 for p in report.persons if p.complete)}/"
-                f"{len(report.persons)} 人齐全"
-                + ("；单位材料（本批次共用）：" + "，".join(f"{u.name}{u.status}" for u in report.unit)
-                   if report.unit else ""))
-            self.loaded.emit()
-
-        op(self, work).success(done).run()
+    def _status_ready(self, status: Any) -> None:
+        self._generation += 1  # thumbnails of an older status are dropped
+        report = report_from_status(status)
+        self.report = report
+        self.round_label.setText(f"申报批次：{report.round_name}（{report.profile_name}）")
+        self._fill_persons()
+        self._fill_overview()
+        self.summary.setText(
+            f"核对日期 {report.as_of.isoformat()}；全单位 {report.done}/{report.total} 项完成"
+            f"（{report.completeness:.0%}），{sum(1 for p in report.persons if p.complete)}/"
+            f"{len(report.persons)} 人齐全"
+            + ("；单位材料（本批次共用）：" + "，".join(f"{u.name}{u.status}" for u in report.unit)
+               if report.unit else ""))
+        self.loaded.emit()
 
     def _packet(self, person_id: int | None) -> PersonPacket | None:
         if self.report is None or person_id is None:

@@ -3,8 +3,8 @@
 Counts on top, one row per person of the round through 资格 → 材料 → 遮盖 → 文书 → 可导出, and the
 round's unit documents as their own rows. Every cell is a link to the place to act (the main window
 wires the signals). Nothing here judges: verdicts, completeness, pages to mask and exportability all
-come from :func:`app.services.status.round_status`, computed in the background with ``op()`` and
-again on every change record (``bus.changed``) and roster change.
+come from :func:`app.services.status.round_status`, computed once per change for every page by
+the context's status source (app.ui.status_source).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.context import UiContext
-from app.ui.workers import op
 
 COLUMNS = ["姓名", "资格", "材料", "遮盖", "文书", "可导出"]
 NAME, VERDICT, PACKET, MASK, LETTERS, EXPORT = range(len(COLUMNS))
@@ -82,8 +81,6 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.status: Any = None
-        self._running = False
-        self._dirty = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
 
@@ -127,63 +124,25 @@ class DashboardPage(QWidget):
         hint.setStyleSheet("color: #666")
         layout.addWidget(hint)
 
-        ctx.bus.changed.connect(lambda _c: self.refresh())
-        ctx.bus.roster_changed.connect(self.refresh)
-        ctx.bus.settings_changed.connect(self.refresh)
-        self.refresh()
+        src = ctx.status
+        src.ready.connect(self.show_status)
+        src.failed.connect(self._failed)
+        if src.fresh() is not None:
+            self.show_status(src.fresh())
+        else:
+            src.ensure()
 
-    # --- the round status, in the background --------------------------------------------------
+    # --- the round status: computed once for every page (app.ui.status_source) ------------------
     def refresh(self) -> None:
-        """Compute the round status again (one at a time; a change during a run reruns after it)."""
-        if self._running:
-            self._dirty = True
-            return
-        self._running, self._dirty = True, False
-        db = self.ctx.db
+        """Compute the round status again."""
+        self.ctx.status.refresh()
 
-        def work(_task: Any) -> Any:
-            from app.errors import ChudingError
-            from app.services.status import round_status
-
-            try:
-                return round_status(db)
-            except ChudingError:
-                raise
-            except Exception as exc:  # a bug: to the crash handler in _done, and the page stays live
-                return exc
-
-        op(self, work).success(self._done).failure(self._failed).run()
-
-    def _finish(self) -> bool:
-        from shiboken6 import isValid
-
-        self._running = False
-        if not isValid(self):
-            return False
-        if self._dirty:
-            self.refresh()
-            return False
-        return True
-
-    def _done(self, status: Any) -> None:
-        failed = isinstance(status, BaseException)
-        if failed:
-            from app.ui.crash import report_exception
-
-            report_exception(type(status), status, status.__traceback__)
-        if self._finish():
-            if failed:
-                self.title.setText("本批次汇总未完成，错误已记录在日志中。")
-            else:
-                self.show_status(status)
-
-    def _failed(self, exc: BaseException) -> None:
-        if self._finish():
-            self.title.setText("本批次汇总未完成：" + getattr(exc, "message", str(exc)))
+    def _failed(self, message: str) -> None:
+        self.title.setText(message if message.startswith("本批次汇总未完成") else "本批次汇总未完成：" + message)
 
     @property
     def is_loading(self) -> bool:
-        return self._running
+        return bool(self.ctx.status.busy)
 
     # --- showing it -----------------------------------------------------------------------------
     def show_status(self, status: Any) -> None:

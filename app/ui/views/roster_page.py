@@ -34,7 +34,6 @@ from app.ui.item_models.roster_model import (
     RosterTableModel,
 )
 from app.ui.views.eligibility_panel import EligibilityPanel
-from app.ui.workers import TaskState, op
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,6 @@ class RosterPage(QWidget):
         self.as_of: dt.date | None = None
         self.as_of_notes: list[str] = []
         self.eligibility_available = True
-        self._generation = 0
         self._loading = False
         self._updating_toolbar = False
 
@@ -148,8 +146,9 @@ class RosterPage(QWidget):
         self.profile_combo.currentIndexChanged.connect(self._profile_changed)
         self.as_of_edit.dateChanged.connect(self._date_changed)
         self.default_date_button.clicked.connect(self._default_date)
-        ctx.bus.roster_changed.connect(self.reload)
         ctx.bus.changed.connect(self._on_change)
+        ctx.status.ready.connect(self._status_ready)  # computed once for every page (app.ui.status_source)
+        ctx.status.failed.connect(self._failed)
 
     # --- the round's profile and date ------------------------------------------------------------
     def init_profiles(self) -> None:
@@ -231,40 +230,28 @@ class RosterPage(QWidget):
         self.as_of_edit.setDate(QDate(d.year, d.month, d.day))
 
     # --- loading -----------------------------------------------------------------------------------
-    def reload(self) -> TaskState:
-        """Load the round's persons and judge them, on a worker thread; the table updates when done."""
-        self._generation += 1
-        generation = self._generation
+    def reload(self) -> None:
+        """Judge the round's persons again (in the background); the table updates when done."""
         self._loading = True
-        db = self.ctx.db
+        self.ctx.status.refresh()
 
-        def work(_task: TaskState) -> tuple[list[PersonData], elig.EligibilityRun]:
-            return elig.check_round(db)
-
-        def done(result: tuple[list[PersonData], elig.EligibilityRun]) -> None:
-            if generation != self._generation:
-                return
-            persons, run = result
-            self._apply(persons, run)
-
-        return op(self, work).success(done).failure(self._failed).run()
+    def _status_ready(self, status: Any) -> None:
+        persons, run = elig.run_from_status(status)
+        self._apply(persons, run)
 
     def _on_change(self, change: Any) -> None:
-        """Any data change (a mask, an upload, the round's date …) → judge again and show it."""
+        """Any data change (a mask, an upload, the round's date …): the status source judges again."""
+        self._loading = True
         if change.round_fields:
             self._show_round()
-        self.reload()
 
     def recheck(self) -> None:
         self._show_round()
         self.reload()
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, message: str) -> None:
         self._loading = False
-        from app.errors import ChudingError
-
-        msg = exc.message if isinstance(exc, ChudingError) else str(exc)
-        self.notes_label.setText(f"  审核未完成：{msg}")
+        self.notes_label.setText(f"  审核未完成：{message}")
         self.loaded.emit()
 
     def _apply(self, persons: list[PersonData], run: elig.EligibilityRun) -> None:
@@ -291,7 +278,7 @@ class RosterPage(QWidget):
         self.loaded.emit()
 
     def is_loading(self) -> bool:
-        return self._loading
+        return self._loading or bool(self.ctx.status.busy)
 
     # --- filters -----------------------------------------------------------------------------------
     def _search_changed(self, text: str) -> None:
