@@ -179,11 +179,11 @@ def _file_unit_documents(qtbot: Any, window: Any, packet: Any, holder_id: int, f
     """The round's unit documents (推荐单位公示, 公示结果), as the app expects them today: signed, stamped
     and scanned, filed on 材料 in the packet of a person of the round (which provides them for the round).
     One helper so the round-level place for unit documents can replace it."""
-    assert window.jump_to_packet(holder_id)
-    filed = []
     from app.policy.profiles import load_profile
     from app.policy.requirements import round_unit_slots
 
+    assert window.jump_to_packet(holder_id)
+    filed = []
     assert {spec.slot for spec in round_unit_slots(load_profile(PROFILE))} == set(UNIT_DOCUMENT_SLOTS)
     unit_cards = [c.status for c in packet.cards if c.status.slot in UNIT_DOCUMENT_SLOTS and not c.status.document_ids]
     assert sorted(st.slot for st in unit_cards) == sorted(UNIT_DOCUMENT_SLOTS)
