@@ -233,8 +233,12 @@ def not_needed_decisions(session: Any, page_ids: Sequence[int]) -> dict[int, str
 # ------------------------------------------------------------------------------ pages and progress
 
 def masking_pages(db: Database, person_id: int) -> MaskProgress:
-    """The person's pages that need masking (personal materials only) and how far review got."""
+    """The person's pages that need masking and how far review got. Which materials need masking is the
+    one rule of what may leave the vault (``slot_needs_mask`` with the current round's profile): the
+    editor lists exactly the pages the checklist counts as 待遮盖 and the export refuses unmasked."""
+    from app.masking.release import slot_needs_mask
     from app.models import Document, Page, PageMask
+    from app.services.release import profile_mask_rule
 
     prog = MaskProgress()
     with db.session() as s:
@@ -244,8 +248,11 @@ def masking_pages(db: Database, person_id: int) -> MaskProgress:
         rows = s.execute(q).all()
         masks = {pm.page_id: pm for pm in s.scalars(select(PageMask).where(
             PageMask.page_id.in_([p.id for _, p in rows])))} if rows else {}
+        needs: dict[str, bool] = {}
         for d, p in rows:
-            if d.slot in NEVER_MASK_SLOTS:
+            if d.slot not in needs:
+                needs[d.slot] = slot_needs_mask(d.slot, profile_mask_rule(d.slot, db))
+            if not needs[d.slot]:
                 continue
             pm = masks.get(p.id)
             n_boxes = len(json.loads(pm.boxes_json)) if pm else 0

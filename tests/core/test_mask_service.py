@@ -188,3 +188,24 @@ def test_page_list_tells_the_years_of_per_year_documents_apart(db, make_id, tmp_
     titles = [i.document_title for i in svc.masking_pages(db, pid).items]
     assert len(titles) == 2 and titles[0] != titles[1]
     assert any("2023年" in t for t in titles) and any("2024年" in t for t in titles)
+
+
+def test_the_editor_lists_the_pages_the_rounds_checklist_counts_as_to_mask(db, make_id, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A material the round's notice does not mask (库尔勒 2024: the unit's 社保缴费清单, mask = false) is
+    not offered in 遮盖: the 总览/材料 count of pages to mask and the editor's list are the same pages."""
+    from app.services.packet import packet_status
+    from app.services.rounds import update_round
+
+    update_round(db, profile_id="korla-2024")
+    pid = _person(db, make_id)
+    _add(db, pid, tmp_path, "social_security")
+    _add(db, pid, tmp_path, "diploma")
+    prog = svc.masking_pages(db, pid)
+    assert [i.slot for i in prog.items] == ["diploma"] and prog.pages == 1
+    [packet] = packet_status(db, pid).persons
+    slots = {s.slot: s for s in packet.slots}
+    assert slots["social_security"].pages_pending == 0 and slots["diploma"].pages_pending == 1
+    assert sum(s.pages_pending for s in packet.slots) == prog.pages - prog.masked
+    # without a profile rule for a slot, the conservative default stays: every personal material
+    update_round(db, profile_id="xj-2013-101")  # lists no 社保 slot
+    assert [i.slot for i in svc.masking_pages(db, pid).items] == ["diploma", "social_security"]

@@ -228,3 +228,18 @@ def test_adding_warns_about_upside_down_pages_and_odd_photos(db, make_id, tmp_pa
     assert any("横向" in w for w in sideways.warnings)
     good = add_documents(db, pid, "photo", [_write(tmp_path, "good.jpg", gen.jpeg((354, 496)))])
     assert good.warnings == []  # 35:49 is within the tolerance of 25:35
+
+
+def test_an_upright_id_card_with_a_portrait_is_not_reported_as_turned(db, make_id, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The portrait's solid rows and columns are not lines of text: an upright ID card (the fixture's, with
+    the public-domain astronaut photo) adds without a 横置/倒置 warning, and a form with a photo pasted on
+    it still tells its orientation from its text."""
+    from tests.fixtures.masking.docs import ASTRONAUT, id_card_image, jpeg_bytes
+
+    pid = _person(db, make_id)
+    card = add_documents(db, pid, "id_card", [_write(tmp_path, "card.jpg", jpeg_bytes(id_card_image()))])
+    assert card.warnings == []
+    form = gen.text_page((900, 1270), seed=7).convert("RGB")
+    form.paste(Image.open(ASTRONAUT).convert("RGB").crop((120, 20, 400, 330)).resize((180, 240)), (660, 60))
+    turned = add_documents(db, pid, "contract", [_write(tmp_path, "form.png", gen.png(form.rotate(180)))])
+    assert len(turned.warnings) == 1 and "倒置" in turned.warnings[0]
