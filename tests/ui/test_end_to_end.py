@@ -175,25 +175,30 @@ def _add(qtbot: Any, packet: Any, slot: str, year: int | None, path: Path) -> An
 
 
 # --------------------------------------------------------------------------- unit documents
-def _file_unit_documents(qtbot: Any, window: Any, packet: Any, holder_id: int, folder: Path) -> list[str]:
-    """The round's unit documents (推荐单位公示, 公示结果), as the app expects them today: signed, stamped
-    and scanned, filed on 材料 in the packet of a person of the round (which provides them for the round).
-    One helper so the round-level place for unit documents can replace it."""
+def _file_unit_documents(qtbot: Any, window: Any, dash: Any, letters: Any, folder: Path) -> list[str]:
+    """The round's unit documents (推荐单位公示, 公示结果): signed, stamped and scanned, then added where
+    the officer is sent — 总览's 单位材料 row opens 文书 → 单位材料 with the document selected; ③
+    选择扫描件… adds the scan to the round (the file dialog's result is passed on)."""
     from app.policy.profiles import load_profile
     from app.policy.requirements import round_unit_slots
 
-    assert window.jump_to_packet(holder_id)
-    filed = []
     assert {spec.slot for spec in round_unit_slots(load_profile(PROFILE))} == set(UNIT_DOCUMENT_SLOTS)
-    unit_cards = [c.status for c in packet.cards if c.status.slot in UNIT_DOCUMENT_SLOTS and not c.status.document_ids]
-    assert sorted(st.slot for st in unit_cards) == sorted(UNIT_DOCUMENT_SLOTS)
-    for n, st in enumerate(unit_cards):
-        im = _page([st.name, f"推荐人员：{READY}", f"单位：{UNIT}（盖章）", "分管领导签字：李示例"])
+    panel = letters.unit_panel
+    filed = []
+    for n, u in enumerate(list(dash.status.unit)):
+        assert u.slot in UNIT_DOCUMENT_SLOTS and not u.done, u
+        window.nav.setCurrentRow(0)
+        _click(qtbot, dash, f"单位材料：{u.name}", NAME)
+        assert window.stack.currentWidget() is letters and letters.tabs.currentWidget() is panel
+        assert panel.current_slot() == u.slot
+        im = _page([u.name, f"推荐人员：{READY}", f"单位：{UNIT}（盖章）", "分管领导签字：李示例"])
         draw_seal(im, (640, 470), 90)
         path = folder / f"unit_{n}.jpg"
         path.write_bytes(jpeg_bytes(im))
-        _add(qtbot, packet, st.slot, st.year, path)
-        filed.append(st.slot)
+        before = panel.file_list.count()
+        panel.add_files([str(path)])
+        qtbot.waitUntil(lambda before=before: panel.file_list.count() == before + 1, timeout=60000)
+        filed.append(u.slot)
     return filed
 
 
@@ -391,9 +396,14 @@ def _walk(qtbot: Any, window: Any, tmp_path: Path) -> None:
         form_text = "".join(p.get_text() for p in pdf)
     assert READY in form_text and UNIT in form_text and "变电运行" in form_text, form_text  # 摘要 on the back
 
+    window.nav.setCurrentRow(0)  # 总览's 文书 column: the letters generated for this person in the round
+    _dash_status(qtbot, dash, lambda s: _person(dash, READY).packet.letters.done >= 1)
+    cell = dash.table.item(dash.row_of(ready_id), LETTERS)
+    assert cell.text().startswith("已生成 ") and "推荐单位公示" in cell.toolTip(), cell.toolTip()
+
     scans_dir = tmp_path / "unit-scans"
     scans_dir.mkdir()
-    assert _file_unit_documents(qtbot, window, packet, ready_id, scans_dir)
+    assert _file_unit_documents(qtbot, window, dash, letters, scans_dir) == list(UNIT_DOCUMENT_SLOTS)
     window.nav.setCurrentRow(0)
     status = _dash_status(qtbot, dash, lambda s: _person(dash, READY).exportable)
     ready = _person(dash, READY)
