@@ -76,6 +76,37 @@ def test_upgrade_from_0007_keeps_documents_pages_masks_and_allows_round_document
         database.dispose()
 
 
+@pytest.mark.sqlite_only
+def test_a_migration_that_would_leave_broken_links_stops_with_a_message_and_changes_nothing(
+        tmp_path: Path) -> None:
+    """Foreign keys are off while migrating SQLite: a row left pointing nowhere is caught by the final
+    check, the whole upgrade rolls back and the officer reads why (not a crash)."""
+    from alembic import command
+
+    from app.errors import StorageError
+    from app.models.db import _alembic_config, make_engine
+
+    path = tmp_path / "v7.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    command.upgrade(_alembic_config(engine), "0007_concurrency")
+    with engine.connect() as c:  # an orphan page, as a database written without foreign keys may hold
+        c.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        c.exec_driver_sql("INSERT INTO pages (id, document_id, \"index\", blob_sha, kind, source_page, width_px, "
+                          "height_px, rotation, mask_state) VALUES (5, 99, 0, 'ab', 'jpeg', 0, 10, 10, 0, 'pending')")
+        c.commit()
+    engine.dispose()
+    with pytest.raises(StorageError) as err:
+        open_database(path)
+    assert "数据库升级未完成" in err.value.message and "1 行" in err.value.message
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        assert current_revision(engine) == "0007_concurrency"  # rolled back: still the old schema
+        with engine.connect() as c:
+            assert "round_id" not in {r[1] for r in c.exec_driver_sql("PRAGMA table_info(documents)")}
+    finally:
+        engine.dispose()
+
+
 def _scan(tmp: Path, name: str, seed: int = 1) -> Path:
     f = tmp / name
     f.write_bytes(scan_bytes(seed, size=(620, 877)))

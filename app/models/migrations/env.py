@@ -35,8 +35,11 @@ def run_migrations_online() -> None:
                 context.run_migrations()
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                    if broken:  # fail closed: stop (open_database copied the SQLite file aside first)
-                        raise RuntimeError(f"migration left {len(broken)} rows with a broken foreign key")
+                    if broken:  # fail closed: the transaction rolls back (and the file was copied aside first)
+                        from app.errors import StorageError
+
+                        raise StorageError(f"数据库升级未完成：有 {len(broken)} 行数据的关联已损坏，数据库保持原样。"
+                                           "请把日志文件夹和数据库备份交给技术支持", detail="foreign_key_check")
         finally:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
