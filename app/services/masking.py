@@ -586,11 +586,13 @@ def mask_document(db: Database, document_id: int, *, pages: Sequence[int] | None
     names, seals and eyes looked for outside the boxes), as the 遮盖 editor does. ``pages``: 0-based
     positions (None → all). A page without boxes and without a recorded 无需遮盖 is reported, not
     skipped silently; residuals keep the page pending unless ``accept_residual`` (audited)."""
+    from app.masking.release import slot_needs_mask
     from app.services.documents import get_doc
+    from app.services.release import profile_mask_rule
 
     doc = get_doc(db, document_id)
-    if doc.slot in NEVER_MASK_SLOTS:
-        raise UsageError(f"“{doc.slot_label}”按规定不遮盖（照片、单位出具的材料），无需生成遮盖件")
+    if not slot_needs_mask(doc.slot, profile_mask_rule(doc.slot, db)):  # the one rule (release, checklist, editor)
+        raise UsageError(f"“{doc.slot_label}”按本批次通知不遮盖（如照片、单位出具的材料），无需生成遮盖件")
     chosen = [pg for pg in doc.pages if pages is None or pg.index in set(pages)]
     if pages is not None and len(chosen) != len(set(pages)):
         have = {pg.index for pg in doc.pages}
