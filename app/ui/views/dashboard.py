@@ -34,6 +34,7 @@ NAME, VERDICT, PACKET, MASK, LETTERS, EXPORT = range(len(COLUMNS))
 LINK_ROLE = Qt.ItemDataRole.UserRole + 1  # (kind, person id, detail) of a cell's link
 
 GOOD, BAD, WAIT = QColor("#1e7b34"), QColor("#b42318"), QColor("#8a5300")
+IDLE = QColor("#7a7a7a")  # a 不符合 person's packet columns: nothing to prepare in this round
 UNDATED_TEXT = "暂按今天判断；请输入当年通知的截止日期"
 
 
@@ -209,19 +210,22 @@ class DashboardPage(QWidget):
         self._cell(row, VERDICT, verdict, ("edit", pid, field),
                    color=GOOD if v.eligible is True else BAD if v.eligible is False else WAIT, tip=vtip)
         missing = pk.missing
+        # 不符合: cannot apply in this round, so what the packet lacks is no task — shown grey, not red
+        idle = v.eligible is False
+        why = f"{p.name}：资格审核结果为“不符合”，本批次无需准备材料。\n" if idle else ""
         slot = missing[0].split(":")[0] if missing else ""
         names = [x.name + (f"（{x.year}年度）" if x.year else "") for x in pk.counted if not x.done]
         self._cell(row, PACKET, f"{pk.done}/{pk.total}" + ("　齐全" if pk.complete else f"　缺 {len(missing)} 项"),
-                   ("packet", pid, slot), color=GOOD if pk.complete else BAD,
-                   tip=f"{p.name}：缺 " + "、".join(names) if names else f"{p.name}：材料齐全")
+                   ("packet", pid, slot), color=IDLE if idle else GOOD if pk.complete else BAD,
+                   tip=why + (f"{p.name}：缺 " + "、".join(names) if names else f"{p.name}：材料齐全"))
         pending = pk.pages_pending
         if pending:
-            self._cell(row, MASK, f"待遮盖 {pending} 页", ("mask", pid, None), color=WAIT,
-                       tip=f"{p.name}：点击打开第一页待遮盖的页面")
+            self._cell(row, MASK, f"待遮盖 {pending} 页", ("mask", pid, None), color=IDLE if idle else WAIT,
+                       tip=why + f"{p.name}：点击打开第一页待遮盖的页面")
         else:
-            self._cell(row, MASK, "无待遮盖", ("mask", pid, None), color=GOOD)
+            self._cell(row, MASK, "无待遮盖", ("mask", pid, None), color=IDLE if idle else GOOD)
         text, tip, color = letters_cell(p.name, pk.letters)
-        self._cell(row, LETTERS, text, ("letters", pid, None), color=color, tip=tip)
+        self._cell(row, LETTERS, text, ("letters", pid, None), color=IDLE if idle else color, tip=why + tip)
         if ps.exportable:
             self._cell(row, EXPORT, "可导出", None, color=GOOD)
         else:
@@ -229,9 +233,10 @@ class DashboardPage(QWidget):
             lines = [f"{p.name}：{i.message}" for i in ps.blockers[:8]]
             if v.eligible is not True:
                 lines.insert(0, f"{p.name}：资格审核结果为“{v.status}”")
-            link = (("blocker", pid, first) if first is not None else ("edit", pid, field))
-            self._cell(row, EXPORT, "不可导出" + (f"（{len(ps.blockers)} 项）" if ps.blockers else ""), link,
-                       color=BAD, tip="\n".join(lines))
+            link = (("blocker", pid, first) if first is not None and not idle else ("edit", pid, field))
+            self._cell(row, EXPORT, "不可导出" + ("（资格不符合）" if idle else f"（{len(ps.blockers)} 项）"
+                                                   if ps.blockers else ""), link,
+                       color=IDLE if idle else BAD, tip="\n".join(lines))
 
     def _unit_row(self, row: int, u: Any) -> None:
         from app.ui.letters.unit_panel import SOURCE_TEXT, next_step_text
