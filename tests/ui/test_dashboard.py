@@ -145,14 +145,15 @@ def test_the_roster_page_shows_the_round_banner_outside_the_toolbar(qtbot, demo_
 
 
 def test_a_person_who_cannot_apply_has_no_red_tasks(qtbot, demo_db) -> None:  # type: ignore[no-untyped-def]
-    """不符合: what the packet lacks is no task in this round — grey, said why, the 可导出 cell opens
-    the person (the verdict), not a missing card; a 可申报 person's gaps stay red."""
+    """不符合 / 待满年限: what the packet lacks is no task in this round — grey, said why, the 可导出
+    cell opens the person (the verdict), not a missing card; a 可申报 person's gaps stay red."""
     from app.ui.views.dashboard import BAD, IDLE, LETTERS, VERDICT
 
     window = open_window(qtbot, demo_db)
     dash = _pages(qtbot, window)["总览"]
     _loaded(qtbot, dash)
-    refused = next(i for i, ps in enumerate(dash.status.persons) if ps.verdict.eligible is False)
+    refused = next(i for i, ps in enumerate(dash.status.persons) if ps.verdict.status == "不符合")
+    waiting = next(i for i, ps in enumerate(dash.status.persons) if ps.verdict.status == "待满年限")
     todo = next(i for i, ps in enumerate(dash.status.persons)
                 if ps.verdict.eligible is True and not ps.packet.complete)
     name = dash.status.persons[refused].person.name
@@ -160,7 +161,10 @@ def test_a_person_who_cannot_apply_has_no_red_tasks(qtbot, demo_db) -> None:  # 
         item = dash.table.item(refused, col)
         assert item.foreground().color() == IDLE, (col, item.text())
         assert item.toolTip().startswith(f"{name}：资格审核结果为“不符合”，本批次无需准备材料")
-    assert dash.table.item(refused, EXPORT).text() == "不可导出（资格不符合）"
+    assert dash.table.item(refused, EXPORT).text() == "不可导出（不符合）"
+    assert dash.table.item(waiting, EXPORT).text() == "不可导出（待满年限）"
+    assert dash.table.item(waiting, PACKET).toolTip().startswith(
+        f"{dash.status.persons[waiting].person.name}：资格审核结果为“待满年限”，本批次无需准备材料")
     assert dash.link_at(refused, EXPORT)[0] == "edit"
     assert dash.table.item(refused, VERDICT).foreground().color() == BAD  # the verdict itself stays red
     assert dash.table.item(todo, PACKET).foreground().color() == BAD

@@ -34,7 +34,7 @@ NAME, VERDICT, PACKET, MASK, LETTERS, EXPORT = range(len(COLUMNS))
 LINK_ROLE = Qt.ItemDataRole.UserRole + 1  # (kind, person id, detail) of a cell's link
 
 GOOD, BAD, WAIT = QColor("#1e7b34"), QColor("#b42318"), QColor("#8a5300")
-IDLE = QColor("#7a7a7a")  # a 不符合 person's packet columns: nothing to prepare in this round
+IDLE = QColor("#7a7a7a")  # packet columns of a person who cannot apply in this round: nothing to prepare
 UNDATED_TEXT = "暂按今天判断；请输入当年通知的截止日期"
 
 
@@ -210,9 +210,9 @@ class DashboardPage(QWidget):
         self._cell(row, VERDICT, verdict, ("edit", pid, field),
                    color=GOOD if v.eligible is True else BAD if v.eligible is False else WAIT, tip=vtip)
         missing = pk.missing
-        # 不符合: cannot apply in this round, so what the packet lacks is no task — shown grey, not red
+        # 不符合 / 待满年限: cannot apply in this round, so what the packet lacks is no task — grey, not red
         idle = v.eligible is False
-        why = f"{p.name}：资格审核结果为“不符合”，本批次无需准备材料。\n" if idle else ""
+        why = f"{p.name}：资格审核结果为“{v.status}”，本批次无需准备材料。\n" if idle else ""
         slot = missing[0].split(":")[0] if missing else ""
         names = [x.name + (f"（{x.year}年度）" if x.year else "") for x in pk.counted if not x.done]
         self._cell(row, PACKET, f"{pk.done}/{pk.total}" + ("　齐全" if pk.complete else f"　缺 {len(missing)} 项"),
@@ -234,7 +234,7 @@ class DashboardPage(QWidget):
             if v.eligible is not True:
                 lines.insert(0, f"{p.name}：资格审核结果为“{v.status}”")
             link = (("blocker", pid, first) if first is not None and not idle else ("edit", pid, field))
-            self._cell(row, EXPORT, "不可导出" + ("（资格不符合）" if idle else f"（{len(ps.blockers)} 项）"
+            self._cell(row, EXPORT, "不可导出" + (f"（{v.status}）" if idle else f"（{len(ps.blockers)} 项）"
                                                    if ps.blockers else ""), link,
                        color=IDLE if idle else BAD, tip="\n".join(lines))
 
