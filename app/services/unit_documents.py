@@ -21,7 +21,7 @@ from app.errors import NotFoundError, UsageError
 from app.masking.release import NEVER_MASK_SLOTS
 from app.models import Document
 from app.models.db import Database
-from app.policy.requirements import SLOT_LABELS, UnitDocState, round_unit_slots
+from app.policy.requirements import SLOT_LABELS, round_unit_slots
 from app.services.changes import Change
 from app.services.packet import AddResult, DocumentInfo, doc_info, store_document
 
@@ -83,16 +83,6 @@ def letter_kind_of(slot: str) -> str:
     from app.policy.profiles import DOCUMENT_SLOTS
 
     return next((k for k, s in DOCUMENT_SLOTS.items() if s == slot), "")
-
-
-def unit_overview(db: Database, round_name: str | None = None) -> tuple[list[UnitDocState], list[DocumentInfo]]:
-    """The round's unit documents with their state (the same states as the checklist, ``status`` and
-    the dashboard: app.services.rounds.round_checklists) and the round's own scans (单位材料 place)."""
-    from app.services.rounds import judge_round, round_checklists, round_persons
-
-    judge = judge_round(db, round_name)
-    _checklists, unit = round_checklists(db, judge, [], members=round_persons(db, judge))
-    return list(unit.values()), list_unit_documents(db, round_id=judge.round.id)
 
 
 def set_unit_decision(db: Database, slot: str, decision: str, *, note: str = "",

@@ -26,6 +26,7 @@ def test_panel_steps_upload_and_decisions(qtbot, demo_db, tmp_path: Path) -> Non
     _without_unit_scans(demo_db)
     panel = UnitDocumentsPanel(make_ctx(demo_db))
     qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: bool(panel.states), timeout=30000)  # the shared round status, in the background
     slots = [u.slot for u in panel.states]
     assert slots == ["gongshi", "gongshi_result", "recommendation"]
     assert [panel.table.item(i, 1).text() for i in range(3)] == ["缺失"] * 3
@@ -62,10 +63,10 @@ def test_panel_steps_upload_and_decisions(qtbot, demo_db, tmp_path: Path) -> Non
     assert round_status(demo_db).unit_complete
     panel.select_slot("gongshi")
     panel.auto_btn.click()
-    assert {u.slot: u.status for u in panel.states}["gongshi"] == "缺失"
+    qtbot.waitUntil(lambda: {u.slot: u.status for u in panel.states}["gongshi"] == "缺失", timeout=30000)
     panel.file_list.setCurrentRow(0)
     panel.remove_btn.click()
-    assert panel.file_list.count() == 0
+    qtbot.waitUntil(lambda: panel.file_list.count() == 0, timeout=30000)
 
 
 def test_dashboard_unit_rows_and_letter_column_link_to_the_letters_page(qtbot, demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -62,6 +62,7 @@ class UnitDocumentsPanel(QWidget):
         self.states: list[Any] = []
         self.files: list[Any] = []
         self._busy = False
+        self._wanted = ""  # a slot asked for before the rows were there (select_slot)
         lay = QVBoxLayout(self)
         intro = QLabel("本批次共用的单位材料（不属于某个人）。每项按 ① 生成 → ② 打印盖章 → ③ 扫描上传 完成：")
         intro.setWordWrap(True)
@@ -115,16 +116,13 @@ class UnitDocumentsPanel(QWidget):
 
     # ------------------------------------------------------------------ data
     def refresh(self) -> None:
-        """Show the round's unit documents now (read directly: the officer is looking at them); the
-        shared status source updates the rows again after every change (``show_status``)."""
-        from app.services.unit_documents import unit_overview
-
-        try:
-            states, files = unit_overview(self.ctx.db)
-        except ChudingError as exc:
-            states, files = [], []
-            self.hint.setText(f"无法读取本批次的单位材料：{exc.message}")
-        self._show(states, files)
+        """Show the round's unit documents from the shared round status (app.ui.status_source): at
+        once when it is current, else it is computed in the background and ``show_status`` follows."""
+        fresh = self.ctx.status.fresh()
+        if fresh is not None:
+            self.show_status(fresh)
+        else:
+            self.ctx.status.ensure()
 
     def show_status(self, status: Any) -> None:
         """The shared round status (app.ui.status_source) after a change: its unit documents."""
@@ -159,7 +157,8 @@ class UnitDocumentsPanel(QWidget):
             entry = QListWidgetItem(f"{names.get(d.slot, d.slot_label)}：{d.original_name}（{len(d.pages)} 页，{when}）")
             entry.setData(DOC_ROLE, d.id)
             self.file_list.addItem(entry)
-        self.select_slot(slot or (self.states[0].slot if self.states else ""))
+        wanted, self._wanted = self._wanted, ""
+        self.select_slot(wanted or slot or (self.states[0].slot if self.states else ""))
         self.loaded.emit()
 
     def current_slot(self) -> str:
@@ -176,6 +175,8 @@ class UnitDocumentsPanel(QWidget):
                 self.table.selectRow(i)
                 self.table.setCurrentCell(i, 0)
                 return True
+        if not self.states:
+            self._wanted = slot  # selected when the rows arrive
         return False
 
     def _selection_changed(self) -> None:
@@ -223,7 +224,7 @@ class UnitDocumentsPanel(QWidget):
             self._set_busy(False)
             extra = "".join(f"\n提示：{w}" for w in result.warnings)
             self.hint.setText(f"已加入本批次单位材料：《{name}》{result.pages} 页。{extra}")
-            self.refresh()
+            self.ctx.status.refresh()  # op() emitted the change; this covers a panel without a main window
 
         def failed(exc: BaseException) -> None:
             self._set_busy(False)
@@ -244,8 +245,8 @@ class UnitDocumentsPanel(QWidget):
         except ChudingError as exc:
             self.hint.setText(exc.message)
             return
-        self.refresh()
         emit_change(change)
+        self.ctx.status.refresh()
 
     def remove_selected(self) -> None:
         from app.services.unit_documents import remove_unit_document
@@ -258,8 +259,8 @@ class UnitDocumentsPanel(QWidget):
         except ChudingError as exc:
             self.hint.setText(exc.message)
             return
-        self.refresh()
         emit_change(change)
+        self.ctx.status.refresh()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
